@@ -1,0 +1,251 @@
+//! The command line as clap sees it: a mirror of argv, with no I/O and no resolution.
+//!
+//! Doc comments here are the `--help` text, the man page and the completions, so they state
+//! defaults. Everything is resolved into a [`crate::plan::Plan`] before anything else reads it.
+
+use clap::{ArgAction, Parser, ValueEnum};
+
+/// rq: a command-line HTTP client with httpie-style requests and exact exit codes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rq",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    override_usage = "rq [OPTIONS] [METHOD] URL [REQUEST_ITEM ...]",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// [METHOD] URL [REQUEST_ITEM ...]
+    ///
+    /// METHOD is optional (GET, or POST when there is a body). URL defaults to https://,
+    /// or http:// for localhost and 127.0.0.0/8; `:3000/x` means http://localhost:3000/x.
+    /// Items: `Name:Value` header, `Name:` remove header, `Name;` empty header,
+    /// `key==value` query, `key=value` data, `key:=json` raw JSON, `field@file` upload,
+    /// `@file` body. `@file` after a separator reads the value from a file.
+    #[arg(value_name = "ARGS", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+
+    // ---- body ----
+    /// Serialize data items as a JSON object (the default).
+    #[arg(short = 'j', long, help_heading = "Body")]
+    pub json: bool,
+
+    /// Serialize data items as form fields (multipart when a file item is present).
+    #[arg(short = 'f', long, help_heading = "Body", overrides_with = "json")]
+    pub form: bool,
+
+    /// Always send a multipart/form-data body.
+    #[arg(long, help_heading = "Body")]
+    pub multipart: bool,
+
+    /// The multipart boundary to use (default: random).
+    #[arg(long, value_name = "BOUNDARY", help_heading = "Body")]
+    pub boundary: Option<String>,
+
+    /// Send TEXT as the request body, as is.
+    #[arg(long, value_name = "TEXT", help_heading = "Body")]
+    pub raw: Option<String>,
+
+    /// Never read the request body from standard input.
+    #[arg(short = 'I', long, help_heading = "Body")]
+    pub ignore_stdin: bool,
+
+    // ---- output ----
+    /// What to print: H request headers, B request body, h response headers,
+    /// b response body, m metadata. Default: hb on a terminal, b when redirected.
+    #[arg(
+        short = 'p',
+        long = "print",
+        value_name = "WHAT",
+        help_heading = "Output"
+    )]
+    pub print: Option<String>,
+
+    /// Print only the response headers (-p h).
+    #[arg(short = 'h', long, help_heading = "Output")]
+    pub headers: bool,
+
+    /// Print only the response body (-p b).
+    #[arg(short = 'b', long, help_heading = "Output")]
+    pub body: bool,
+
+    /// Print only the response metadata (-p m).
+    #[arg(short = 'm', long, help_heading = "Output")]
+    pub meta: bool,
+
+    /// Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm).
+    #[arg(short = 'v', long, action = ArgAction::Count, help_heading = "Output")]
+    pub verbose: u8,
+
+    /// Also print intermediary exchanges (redirects), with the same sections.
+    #[arg(long, help_heading = "Output")]
+    pub all: bool,
+
+    /// What to print for intermediary exchanges (default: the same as --print).
+    #[arg(short = 'P', long, value_name = "WHAT", help_heading = "Output")]
+    pub history_print: Option<String>,
+
+    /// Print nothing on stdout; twice (-qq) also silences warnings.
+    #[arg(short = 'q', long, action = ArgAction::Count, help_heading = "Output")]
+    pub quiet: u8,
+
+    /// Formatting and colours: all, colors, format or none.
+    /// Default: all on a terminal, none when redirected.
+    #[arg(long, value_enum, value_name = "STYLE", help_heading = "Output")]
+    pub pretty: Option<Pretty>,
+
+    /// Colour theme: auto (the terminal's 16 colours), monokai or solarized (256 colours).
+    #[arg(short = 's', long, value_enum, default_value_t = Style::Auto, help_heading = "Output")]
+    pub style: Style,
+
+    /// Sort JSON object keys and headers when formatting.
+    #[arg(long, help_heading = "Output", overrides_with = "unsorted")]
+    pub sorted: bool,
+
+    /// Keep JSON keys and headers in the order received (the default).
+    #[arg(long, help_heading = "Output", overrides_with = "sorted")]
+    pub unsorted: bool,
+
+    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B.
+    #[arg(long, value_name = "OPTS", help_heading = "Output")]
+    pub format_options: Vec<String>,
+
+    /// Write the response body to FILE instead of stdout (decoded, otherwise as received).
+    #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Flush output line by line (automatic for text/event-stream and application/x-ndjson).
+    #[arg(short = 'S', long, help_heading = "Output")]
+    pub stream: bool,
+
+    /// Build and print the request without sending it.
+    #[arg(long, help_heading = "Output")]
+    pub offline: bool,
+
+    /// Print an equivalent curl command and exit.
+    #[arg(long, help_heading = "Output")]
+    pub curl: bool,
+
+    // ---- exit status ----
+    /// Exit 3/4/5 for 3xx/4xx/5xx responses (the default).
+    #[arg(long, help_heading = "Exit status", overrides_with = "no_check_status")]
+    pub check_status: bool,
+
+    /// Exit 0 whatever the response status.
+    #[arg(long, help_heading = "Exit status", overrides_with = "check_status")]
+    pub no_check_status: bool,
+
+    // ---- network ----
+    /// Follow redirects (301/302/303 switch to GET without a body; 307/308 keep both).
+    #[arg(short = 'F', long, help_heading = "Network")]
+    pub follow: bool,
+
+    /// The most redirects to follow before giving up with exit code 6.
+    #[arg(long, value_name = "N", default_value_t = 30, help_heading = "Network")]
+    pub max_redirects: u32,
+
+    /// Give up when no data arrives for SECONDS (idle timeout; default: none).
+    #[arg(long, value_name = "SECONDS", help_heading = "Network")]
+    pub timeout: Option<f64>,
+
+    /// Give up when the connection is not established within SECONDS.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        help_heading = "Network"
+    )]
+    pub connect_timeout: f64,
+
+    /// Give up when the whole exchange takes longer than SECONDS (default: none).
+    #[arg(long, value_name = "SECONDS", help_heading = "Network")]
+    pub max_time: Option<f64>,
+
+    /// Scheme for URLs without one (default: https, or http for loopback hosts).
+    #[arg(long, value_name = "SCHEME", help_heading = "Network")]
+    pub default_scheme: Option<String>,
+
+    /// Use https:// for URLs without a scheme, loopback hosts included.
+    #[arg(long, help_heading = "Network", overrides_with = "http")]
+    pub https: bool,
+
+    /// Use http:// for URLs without a scheme.
+    #[arg(long, help_heading = "Network", overrides_with = "https")]
+    pub http: bool,
+
+    /// Send the path as typed, keeping `/../` and `/./`.
+    #[arg(long, help_heading = "Network")]
+    pub path_as_is: bool,
+
+    // ---- auth ----
+    /// Credentials: USER[:PASS], or a token with -A bearer.
+    #[arg(
+        short = 'a',
+        long,
+        value_name = "USER[:PASS]",
+        help_heading = "Authentication"
+    )]
+    pub auth: Option<String>,
+
+    /// Authentication scheme: basic (default) or bearer.
+    #[arg(
+        short = 'A',
+        long,
+        value_enum,
+        value_name = "TYPE",
+        help_heading = "Authentication"
+    )]
+    pub auth_type: Option<AuthType>,
+
+    /// Send `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "TOKEN", help_heading = "Authentication")]
+    pub bearer: Option<String>,
+
+    // ---- misc ----
+    /// Print the version, the resolved plan (secrets redacted) and the engine's decisions on stderr.
+    #[arg(long, help_heading = "Other")]
+    pub debug: bool,
+
+    /// Print help.
+    #[arg(long, action = ArgAction::Help, help_heading = "Other")]
+    pub help: Option<bool>,
+
+    /// Print the version.
+    #[arg(long, action = ArgAction::Version, help_heading = "Other")]
+    pub version: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Pretty {
+    All,
+    Colors,
+    Format,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Style {
+    /// The terminal's own 16 colours.
+    Auto,
+    /// 256-colour theme on a dark background.
+    Monokai,
+    /// 256-colour theme after the Solarized palette.
+    Solarized,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthType {
+    Basic,
+    Bearer,
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  rq :8080/users                       GET http://localhost:8080/users
+  rq post api.example.org/users name=ann age:=31 X-Trace:1
+  rq -b example.org/api | jq .         body only, byte-exact
+  rq --timeout 5 get https://svc/health
+
+Exit codes: 0 ok, 1 network/I/O error, 2 timeout, 3/4/5 a 3xx/4xx/5xx response,
+6 too many redirects, 64 usage error (nothing sent), 130 interrupted.";

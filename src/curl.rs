@@ -1,0 +1,122 @@
+//! `--curl`: the same request as a curl command line, quoted for a POSIX shell.
+//!
+//! It reads the one lowered [`Request`], so it cannot disagree with what rq would send.
+//! Headers curl sets by itself the same way (Host, Content-Length) are left out, and rq's
+//! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
+
+use crate::plan::{Net, Request};
+
+pub fn command(req: &Request, net: &Net) -> String {
+    let mut args: Vec<String> = vec!["curl".into()];
+    let has_body = req.body.is_some();
+    let implied = if has_body { "POST" } else { "GET" };
+    if req.method == "HEAD" && !has_body {
+        args.push("--head".into());
+    } else if req.method != implied {
+        args.extend(["--request".into(), req.method.clone()]);
+    }
+    args.push(url_of(req));
+    if req.raw_path.is_some() {
+        args.push("--path-as-is".into());
+    }
+    let default_ua = concat!("rq/", env!("CARGO_PKG_VERSION"));
+    for h in &req.headers {
+        let value = String::from_utf8_lossy(&h.value);
+        if h.is("host") && h.auto_host || h.is("content-length") {
+            continue;
+        }
+        if h.is("accept-encoding") && value == "gzip, deflate, br, zstd" {
+            args.push("--compressed".into());
+            continue;
+        }
+        if h.is("user-agent") && value == default_ua {
+            args.extend(["--user-agent".into(), value.into_owned()]);
+            continue;
+        }
+        let line = if value.is_empty() {
+            // curl sends an empty header for `Name;`.
+            format!("{};", h.name)
+        } else {
+            format!("{}: {value}", h.name)
+        };
+        args.extend(["--header".into(), line]);
+    }
+    if let Some(body) = &req.body {
+        args.extend([
+            "--data-binary".into(),
+            String::from_utf8_lossy(body).into_owned(),
+        ]);
+    }
+    if net.follow {
+        args.extend([
+            "--location".into(),
+            "--max-redirs".into(),
+            net.max_redirects.to_string(),
+        ]);
+    }
+    args.extend([
+        "--connect-timeout".into(),
+        net.connect_timeout.as_secs_f64().to_string(),
+    ]);
+    if let Some(t) = net.max_time {
+        args.extend(["--max-time".into(), t.as_secs_f64().to_string()]);
+    }
+    if let Some(t) = net.idle_timeout {
+        // curl has no idle timeout; its low-speed limit of 1 byte/s over T is the nearest.
+        args.extend([
+            "--speed-limit".into(),
+            "1".into(),
+            "--speed-time".into(),
+            t.as_secs().max(1).to_string(),
+        ]);
+    }
+    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+fn url_of(req: &Request) -> String {
+    match &req.raw_path {
+        Some(_) => format!(
+            "{}://{}{}",
+            req.url.scheme(),
+            crate::target::host_header(&req.url),
+            req.target()
+        ),
+        None => req.url.to_string(),
+    }
+}
+
+/// Quote for a POSIX shell: bare when only safe characters, else single quotes with `'\''`.
+pub fn quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'_' | b'.' | b'/' | b':' | b'=' | b',' | b'@' | b'+' | b'%'
+                )
+        });
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_table() {
+        for (input, want) in [
+            ("abc", "abc"),
+            ("https://x.org/a?b=c", "'https://x.org/a?b=c'"),
+            ("a b", "'a b'"),
+            ("it's", r"'it'\''s'"),
+            ("", "''"),
+            ("$HOME", "'$HOME'"),
+        ] {
+            assert_eq!(quote(input), want);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! rq: a command-line HTTP client. This file only dispatches: parse and run, map the outcome
+//! to an exit code (SPEC §3), and turn a broken pipe on stdout into a quiet exit 0.
+#![forbid(unsafe_code)]
+
+mod body;
+mod cli;
+mod curl;
+mod engine;
+mod error;
+mod items;
+mod plan;
+mod print;
+mod run;
+mod stdin;
+mod target;
+
+use std::sync::atomic::Ordering;
+
+use error::ExitCode;
+
+fn main() {
+    // Ctrl-C: exit 130 (SPEC §3) rather than dying by the signal.
+    let _ = ctrlc::set_handler(|| std::process::exit(ExitCode::Interrupted as i32));
+    let code = match run::main(std::env::args_os().collect()) {
+        Ok(code) => code,
+        Err(_) if run::STDOUT_CLOSED.load(Ordering::Relaxed) => ExitCode::Ok,
+        Err(err) => {
+            let code = error::classify(&err);
+            eprintln!("rq: error: {}", error::describe(&err));
+            code
+        }
+    };
+    std::process::exit(code as i32);
+}

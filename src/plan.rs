@@ -1,0 +1,598 @@
+//! `Cli` → `Plan`: everything the rest of rq reads, fully resolved.
+//!
+//! The plan is built once: method, URL, headers and body are lowered into one [`Request`]
+//! that `--offline`, `--curl`, the engine and the printer all read. Nothing downstream looks
+//! at argv or the environment again; what the environment says (terminals, `NO_COLOR`,
+//! `TERM`) arrives here as an [`Env`].
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use url::Url;
+
+use crate::body::{self, DataMode};
+use crate::cli::{AuthType, Cli, Pretty, Style};
+use crate::error::usage;
+use crate::stdin;
+use crate::target::{self, SchemeDefault};
+
+/// Facts about the process environment that change behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub stdin_tty: bool,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+    /// `NO_COLOR` is set and non-empty.
+    pub no_color: bool,
+    /// `TERM=dumb`.
+    pub term_dumb: bool,
+}
+
+impl Env {
+    pub fn detect() -> Env {
+        use std::io::IsTerminal;
+        Env {
+            stdin_tty: std::io::stdin().is_terminal(),
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            term_dumb: std::env::var_os("TERM").is_some_and(|v| v == "dumb"),
+        }
+    }
+}
+
+/// The resolved invocation.
+#[derive(Debug)]
+pub struct Plan {
+    pub request: Request,
+    pub mode: Mode,
+    pub net: Net,
+    pub output: Output,
+    /// Map 3xx/4xx/5xx to exit codes 3/4/5 (default on).
+    pub check_status: bool,
+    /// 0 normal, 1 nothing on stdout, 2 no warnings either.
+    pub quiet: u8,
+    pub debug: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Send,
+    /// `--offline`: print the request, send nothing.
+    Offline,
+    /// `--curl`: print an equivalent curl command.
+    Curl,
+}
+
+/// One HTTP request, exactly as it goes on the wire.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Upper-cased method.
+    pub method: String,
+    pub url: Url,
+    /// `--path-as-is`: the typed path, sent instead of `url.path()`.
+    pub raw_path: Option<String>,
+    /// Every header in send order (Host first), names as the user typed them.
+    pub headers: Vec<Header>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// A request header. Its `Debug` hides credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: Vec<u8>,
+    /// rq computes this one from the URL on every hop (the `Host` header, unless given).
+    pub auto_host: bool,
+}
+
+impl Header {
+    pub fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Header {
+        Header {
+            name: name.into(),
+            value: value.into(),
+            auto_host: false,
+        }
+    }
+
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// Headers that carry credentials: never shown by `--debug`, never sent across origins.
+    pub fn is_credential(&self) -> bool {
+        self.is("authorization") || self.is("proxy-authorization") || self.is("cookie")
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_credential() {
+            write!(f, "{}: (redacted)", self.name)
+        } else {
+            write!(f, "{}: {}", self.name, String::from_utf8_lossy(&self.value))
+        }
+    }
+}
+
+impl Request {
+    /// The request-target of the request line.
+    pub fn target(&self) -> String {
+        match (&self.raw_path, self.url.query()) {
+            (Some(p), Some(q)) => format!("{p}?{q}"),
+            (Some(p), None) => p.clone(),
+            (None, _) => target::request_target(&self.url),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&Header> {
+        self.headers.iter().find(|h| h.is(name))
+    }
+}
+
+/// Transport settings.
+#[derive(Debug, Clone)]
+pub struct Net {
+    pub follow: bool,
+    pub max_redirects: u32,
+    pub connect_timeout: Duration,
+    /// Idle timeout: no bytes for this long.
+    pub idle_timeout: Option<Duration>,
+    /// Whole exchange, redirects included.
+    pub max_time: Option<Duration>,
+}
+
+/// Which parts of an exchange to print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sections {
+    pub request_headers: bool,
+    pub request_body: bool,
+    pub response_headers: bool,
+    pub response_body: bool,
+    pub meta: bool,
+}
+
+impl Sections {
+    /// Parse `HBhbm` letters.
+    pub fn parse(spec: &str, option: &str) -> Result<Sections> {
+        let mut s = Sections::default();
+        for c in spec.chars() {
+            match c {
+                'H' => s.request_headers = true,
+                'B' => s.request_body = true,
+                'h' => s.response_headers = true,
+                'b' => s.response_body = true,
+                'm' => s.meta = true,
+                _ => {
+                    return Err(usage(format!(
+                        "invalid {option} value '{spec}': '{c}' is not one of H B h b m"
+                    )))
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn any_request(&self) -> bool {
+        self.request_headers || self.request_body
+    }
+}
+
+/// How to print.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub sections: Sections,
+    /// Sections for intermediary exchanges (redirects, auth challenges); `None` hides them.
+    pub history: Option<Sections>,
+    /// Colour theme; `None` means no escape codes at all.
+    pub colors: Option<Style>,
+    /// Indent JSON and other structured bodies.
+    pub format: bool,
+    pub json_indent: usize,
+    pub json_sort_keys: bool,
+    pub headers_sort: bool,
+    /// Flush line by line.
+    pub stream: bool,
+    /// stdout is a terminal: escape control characters, replace binary bodies by a note.
+    pub terminal: bool,
+    pub output_file: Option<PathBuf>,
+    /// Warnings go to stderr (off with `-qq`).
+    pub warnings: bool,
+}
+
+impl Plan {
+    /// Resolve the command line. May read files named by items and standard input.
+    pub fn from_cli(cli: Cli, env: &Env) -> Result<Plan> {
+        let (method, url_arg, item_args) = split_positionals(&cli.args)?;
+        let mode = data_mode(&cli);
+        let lowered = body::lower(item_args, mode, cli.boundary.as_deref())?;
+        let scheme = scheme_default(&cli)?;
+        let mut url = target::resolve(url_arg, scheme, &lowered.query).map_err(usage)?;
+        let raw_path = if cli.path_as_is {
+            target::path_as_typed(url_arg)
+        } else {
+            None
+        };
+        let url_auth = take_url_credentials(&mut url);
+
+        let has_item_body = lowered.body.is_some();
+        let mut body = lowered.body;
+        let mut content_type = lowered.content_type;
+        if let Some(raw) = &cli.raw {
+            if has_item_body {
+                return Err(usage(
+                    "--raw can't be mixed with data items or a @file body",
+                ));
+            }
+            body = Some(raw.clone().into_bytes());
+            content_type = Some(default_raw_type(mode).into());
+        }
+        let offline = cli.offline || cli.curl;
+        if !cli.ignore_stdin && !env.stdin_tty {
+            if body.is_some() || offline {
+                if stdin::glance() == stdin::Glance::Data && body.is_some() {
+                    return Err(usage(
+                        "request body from stdin can't be mixed with data items, --raw or @file: \
+                         pass -I to ignore stdin, or drop the items",
+                    ));
+                }
+            } else {
+                let quiet = cli.quiet;
+                let data = stdin::read_all(|| {
+                    if quiet < 2 {
+                        eprintln!(
+                            "rq: warning: no stdin data after 10 s; pass -I (--ignore-stdin) if the request has no body"
+                        );
+                    }
+                })
+                .map_err(|e| usage(format!("can't read stdin: {e}")))?;
+                if !data.is_empty() {
+                    body = Some(data);
+                    content_type = Some(default_raw_type(mode).into());
+                }
+            }
+        }
+
+        let method = match method {
+            Some(m) => m.to_ascii_uppercase(),
+            None if body.is_some() => "POST".into(),
+            None => "GET".into(),
+        };
+        let json_accept = lowered.json_body || (cli.json && !cli.form);
+        let auth = credentials(&cli, url_auth, env)?;
+        let headers = build_headers(
+            &url,
+            &lowered.headers,
+            &lowered.removed,
+            content_type.as_deref(),
+            body.as_deref(),
+            json_accept,
+            auth,
+        );
+        let request = Request {
+            method,
+            url,
+            raw_path,
+            headers,
+            body,
+        };
+        Ok(Plan {
+            mode: if cli.curl {
+                Mode::Curl
+            } else if cli.offline {
+                Mode::Offline
+            } else {
+                Mode::Send
+            },
+            net: net(&cli)?,
+            output: output(&cli, env)?,
+            check_status: !cli.no_check_status,
+            quiet: cli.quiet,
+            debug: cli.debug,
+            request,
+        })
+    }
+}
+
+/// `[METHOD] URL [ITEM...]`: the first positional is a method only when it is all ASCII
+/// letters and another positional follows (so `rq localhost` is a URL).
+fn split_positionals(args: &[String]) -> Result<(Option<&str>, &str, &[String])> {
+    match args {
+        [] => Err(usage("missing URL (usage: rq [METHOD] URL [ITEM ...])")),
+        [first, url, rest @ ..]
+            if !first.is_empty() && first.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            Ok((Some(first.as_str()), url.as_str(), rest))
+        }
+        [url, rest @ ..] => Ok((None, url.as_str(), rest)),
+    }
+}
+
+fn data_mode(cli: &Cli) -> DataMode {
+    if cli.multipart {
+        DataMode::Multipart
+    } else if cli.form {
+        DataMode::Form
+    } else {
+        DataMode::Json
+    }
+}
+
+fn default_raw_type(mode: DataMode) -> &'static str {
+    match mode {
+        DataMode::Json => "application/json",
+        _ => "application/x-www-form-urlencoded; charset=utf-8",
+    }
+}
+
+fn scheme_default(cli: &Cli) -> Result<SchemeDefault<'_>> {
+    if cli.https {
+        return Ok(SchemeDefault::Fixed("https"));
+    }
+    if cli.http {
+        return Ok(SchemeDefault::Fixed("http"));
+    }
+    match cli.default_scheme.as_deref() {
+        None => Ok(SchemeDefault::Auto),
+        Some(s @ ("http" | "https")) => Ok(SchemeDefault::Fixed(s)),
+        Some(other) => Err(usage(format!(
+            "invalid --default-scheme '{other}' (expected http or https)"
+        ))),
+    }
+}
+
+/// Credentials in the URL (`user:pass@host`) become Basic auth and leave the URL, so they
+/// are never printed as part of it.
+fn take_url_credentials(url: &mut Url) -> Option<(String, Option<String>)> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let user = decode(url.username());
+    let pass = url.password().map(decode);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some((user, pass))
+}
+
+/// The `Authorization` header value from `-a`/`-A`/`--bearer` or URL credentials.
+fn credentials(
+    cli: &Cli,
+    url_auth: Option<(String, Option<String>)>,
+    env: &Env,
+) -> Result<Option<Vec<u8>>> {
+    if let Some(token) = &cli.bearer {
+        return Ok(Some(format!("Bearer {token}").into_bytes()));
+    }
+    let given = match &cli.auth {
+        Some(a) if cli.auth_type == Some(AuthType::Bearer) => {
+            return Ok(Some(format!("Bearer {a}").into_bytes()));
+        }
+        Some(a) => match a.split_once(':') {
+            Some((u, p)) => Some((u.to_string(), Some(p.to_string()))),
+            None => Some((a.clone(), None)),
+        },
+        None => url_auth,
+    };
+    let Some((user, pass)) = given else {
+        return Ok(None);
+    };
+    let pass = match pass {
+        Some(p) => p,
+        None => prompt_password(&user, env)?,
+    };
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    Ok(Some(format!("Basic {encoded}").into_bytes()))
+}
+
+fn prompt_password(user: &str, env: &Env) -> Result<String> {
+    if !env.stdin_tty && !env.stderr_tty {
+        return Err(usage(format!(
+            "-a {user}: password missing and no terminal to ask on; pass it as -a {user}:PASSWORD"
+        )));
+    }
+    rpassword::prompt_password(format!("password for {user}: "))
+        .map_err(|e| usage(format!("-a {user}: couldn't read the password: {e}")))
+}
+
+/// Defaults first (Host, User-Agent, Accept-Encoding, Accept, auth, Content-Type), each
+/// replaced in place by a user header of the same name; other user headers follow in order.
+fn build_headers(
+    url: &Url,
+    user: &[(String, Vec<u8>)],
+    removed: &[String],
+    content_type: Option<&str>,
+    body: Option<&[u8]>,
+    json_accept: bool,
+    auth: Option<Vec<u8>>,
+) -> Vec<Header> {
+    let mut headers = vec![
+        Header {
+            auto_host: true,
+            ..Header::new("Host", target::host_header(url))
+        },
+        Header::new("User-Agent", concat!("rq/", env!("CARGO_PKG_VERSION"))),
+        Header::new("Accept-Encoding", "gzip, deflate, br, zstd"),
+        Header::new(
+            "Accept",
+            if json_accept {
+                "application/json, */*;q=0.5"
+            } else {
+                "*/*"
+            },
+        ),
+    ];
+    if let Some(value) = auth {
+        headers.push(Header::new("Authorization", value));
+    }
+    if let Some(ct) = content_type {
+        headers.push(Header::new("Content-Type", ct));
+    }
+    let defaults = headers.len();
+    let mut replaced = vec![false; defaults];
+    for (name, value) in user {
+        let slot = headers[..defaults]
+            .iter()
+            .position(|h| h.is(name))
+            .filter(|&i| !replaced[i]);
+        match slot {
+            Some(i) => {
+                replaced[i] = true;
+                headers[i] = Header::new(name.clone(), value.clone());
+            }
+            None => headers.push(Header::new(name.clone(), value.clone())),
+        }
+    }
+    headers.retain(|h| !removed.iter().any(|r| h.is(r)));
+    if let Some(body) = body {
+        if !headers.iter().any(|h| h.is("content-length")) {
+            headers.push(Header::new("Content-Length", body.len().to_string()));
+        }
+    }
+    headers
+}
+
+fn secs(option: &str, value: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "invalid {option} '{value}': expected a positive number of seconds"
+            ))
+        })
+}
+
+fn net(cli: &Cli) -> Result<Net> {
+    Ok(Net {
+        follow: cli.follow,
+        max_redirects: cli.max_redirects,
+        connect_timeout: secs("--connect-timeout", cli.connect_timeout)?,
+        idle_timeout: cli.timeout.map(|t| secs("--timeout", t)).transpose()?,
+        max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
+    })
+}
+
+fn output(cli: &Cli, env: &Env) -> Result<Output> {
+    let pretty = cli.pretty.unwrap_or(if env.stdout_tty {
+        Pretty::All
+    } else {
+        Pretty::None
+    });
+    let colors_allowed = !env.no_color && !env.term_dumb;
+    let colors =
+        (matches!(pretty, Pretty::All | Pretty::Colors) && colors_allowed).then_some(cli.style);
+    let mut out = Output {
+        sections: sections(cli, env)?,
+        history: None,
+        colors,
+        format: matches!(pretty, Pretty::All | Pretty::Format),
+        json_indent: 4,
+        json_sort_keys: cli.sorted,
+        headers_sort: cli.sorted,
+        stream: cli.stream,
+        terminal: env.stdout_tty,
+        output_file: cli.output.clone(),
+        warnings: cli.quiet < 2,
+    };
+    for opts in &cli.format_options {
+        apply_format_options(&mut out, opts)?;
+    }
+    if cli.verbose > 0 || cli.all || cli.history_print.is_some() {
+        out.history = Some(match &cli.history_print {
+            Some(p) => Sections::parse(p, "--history-print")?,
+            None => out.sections,
+        });
+    }
+    Ok(out)
+}
+
+fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
+    if cli.quiet > 0 {
+        return Ok(Sections::default());
+    }
+    if let Some(p) = &cli.print {
+        return Sections::parse(p, "--print");
+    }
+    if cli.verbose > 0 {
+        let mut s = Sections::parse("HBhb", "-v")?;
+        s.meta = cli.verbose > 1;
+        return Ok(s);
+    }
+    if cli.headers || cli.body || cli.meta {
+        return Ok(Sections {
+            response_headers: cli.headers,
+            response_body: cli.body,
+            meta: cli.meta,
+            ..Sections::default()
+        });
+    }
+    if cli.offline {
+        return Sections::parse("HB", "--offline");
+    }
+    Sections::parse(if env.stdout_tty { "hb" } else { "b" }, "--print")
+}
+
+fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
+    for opt in spec.split(',').filter(|s| !s.is_empty()) {
+        let bad = || {
+            usage(format!(
+                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B or headers.sort:B)"
+            ))
+        };
+        let (key, value) = opt.split_once(':').ok_or_else(bad)?;
+        let flag = || match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(bad()),
+        };
+        match key {
+            "json.indent" => {
+                out.json_indent = value.parse().ok().filter(|n| *n <= 16).ok_or_else(bad)?
+            }
+            "json.sort_keys" => out.json_sort_keys = flag()?,
+            "json.format" => out.format = flag()?,
+            "headers.sort" => out.headers_sort = flag()?,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_is_first_positional_only_when_letters_and_more_follow() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let a = s(&["localhost"]);
+        assert_eq!(split_positionals(&a).unwrap().0, None);
+        let a = s(&["post", "x.org", "a=1"]);
+        assert_eq!(split_positionals(&a).unwrap().0, Some("post"));
+        let a = s(&["x.org", "a=1"]);
+        assert_eq!(split_positionals(&a).unwrap().0, None);
+        let a = s(&["PROPFIND", "x.org"]);
+        assert_eq!(split_positionals(&a).unwrap().1, "x.org");
+    }
+
+    #[test]
+    fn sections_parse_rejects_unknown_letters() {
+        assert!(Sections::parse("Hx", "--print").is_err());
+        let s = Sections::parse("hb", "--print").unwrap();
+        assert!(s.response_headers && s.response_body && !s.request_headers);
+    }
+
+    #[test]
+    fn credential_headers_are_redacted_in_debug() {
+        let h = Header::new("Authorization", "Basic c2VjcmV0");
+        assert_eq!(format!("{h:?}"), "Authorization: (redacted)");
+    }
+}

@@ -1,0 +1,170 @@
+//! The printer: which sections of an exchange to show, and how.
+//!
+//! It writes into any `Write` (tests use a `Vec<u8>`), knows nothing about sockets, and
+//! streams bodies through fixed buffers. Redirected output with `--pretty=none` is the
+//! exact bytes: request heads use CRLF like the wire, bodies are copied untouched. On a
+//! terminal, anything the server controls is sanitised (`sanitize.rs`) and binary bodies
+//! are replaced by a one-line note.
+
+mod body;
+mod headers;
+pub mod json;
+pub mod sanitize;
+pub mod theme;
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use anyhow::Result;
+use ureq::http;
+
+use crate::plan::{Output, Request, Sections};
+use theme::Theme;
+
+pub use body::BodyInfo;
+
+/// Writes exchanges to `out` according to the plan's output settings.
+pub struct Printer<W: Write> {
+    out: Tracked<W>,
+    opts: Output,
+    theme: Option<Theme>,
+    /// A message was printed and the next one needs a blank line before it.
+    gap: bool,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(out: W, opts: Output) -> Self {
+        // No theme work at all when colours are off.
+        let theme = opts.colors.map(Theme::of);
+        Printer {
+            out: Tracked::new(out),
+            opts,
+            theme,
+            gap: false,
+        }
+    }
+
+    /// Wire-exact mode: no colours and no formatting, so heads keep their CRLF line ends.
+    fn wire(&self) -> bool {
+        self.theme.is_none() && !self.opts.format
+    }
+
+    fn start_message(&mut self) -> io::Result<()> {
+        if self.gap {
+            if !self.out.at_line_start() {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.write_all(b"\n")?;
+            self.gap = false;
+        }
+        Ok(())
+    }
+
+    /// Print a request's head and body as selected by `sections`.
+    pub fn request(&mut self, req: &Request, sections: Sections) -> Result<()> {
+        if !sections.any_request() {
+            return Ok(());
+        }
+        self.start_message()?;
+        if sections.request_headers {
+            let wire = self.wire();
+            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire)?;
+        }
+        if sections.request_body {
+            if let Some(body) = &req.body {
+                let info = BodyInfo {
+                    content_type: req
+                        .header("content-type")
+                        .map(|h| String::from_utf8_lossy(&h.value).into_owned()),
+                    content_length: Some(body.len() as u64),
+                    stream: false,
+                    // The request body is the user's own, but a terminal still gets it
+                    // sanitised (it may come from a file).
+                };
+                body::print(self, &mut &body[..], &info)?;
+            }
+        }
+        self.out.flush()?;
+        self.gap = true;
+        Ok(())
+    }
+
+    /// Print the response status line and headers.
+    pub fn response_head(&mut self, response: &http::response::Parts) -> Result<()> {
+        self.start_message()?;
+        let sort = self.opts.headers_sort;
+        let wire = self.wire();
+        headers::response_head(
+            &mut self.out,
+            response,
+            self.theme.as_ref(),
+            wire,
+            self.opts.terminal,
+            sort,
+        )?;
+        self.gap = false;
+        Ok(())
+    }
+
+    /// Print a response body from `reader`, streaming. Returns the bytes read.
+    pub fn response_body(&mut self, reader: &mut dyn io::Read, info: &BodyInfo) -> Result<u64> {
+        let n = body::print(self, reader, info)?;
+        self.out.flush()?;
+        self.gap = true;
+        Ok(n)
+    }
+
+    /// The `m` section.
+    pub fn meta(&mut self, elapsed: Duration, version: http::Version, bytes: u64) -> Result<()> {
+        self.start_message()?;
+        writeln!(
+            self.out,
+            "Elapsed time: {}",
+            crate::engine::seconds(elapsed)
+        )?;
+        writeln!(self.out, "HTTP version: {version:?}")?;
+        writeln!(self.out, "Bytes received: {bytes}")?;
+        self.out.flush()?;
+        self.gap = true;
+        Ok(())
+    }
+
+    /// End the output: a terminal always gets a final newline.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.opts.terminal && !self.out.at_line_start() {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.flush()?;
+        Ok(self.out.inner)
+    }
+}
+
+/// A writer that remembers whether the last byte written ended a line.
+struct Tracked<W: Write> {
+    inner: W,
+    last: Option<u8>,
+}
+
+impl<W: Write> Tracked<W> {
+    fn new(inner: W) -> Self {
+        Tracked { inner, last: None }
+    }
+
+    fn at_line_start(&self) -> bool {
+        matches!(self.last, None | Some(b'\n'))
+    }
+}
+
+impl<W: Write> Write for Tracked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -1,0 +1,252 @@
+//! One invocation end to end: plan → engine → printer → exit code.
+
+use std::cell::Cell;
+use std::ffi::OsString;
+use std::io::{self, Read, Write};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use ureq::http;
+
+use crate::cli::Cli;
+use crate::engine::{self, Exchange, Observer};
+use crate::error::{fail, usage, ExitCode};
+use crate::plan::{Env, Mode, Plan, Request, Sections};
+use crate::print::{BodyInfo, Printer};
+
+/// Set when writing to stdout failed with a broken pipe: `rq … | head` then exits 0 quietly.
+pub static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Parse argv and run. `Ok` carries the exit code for a completed exchange.
+pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    let env = Env::detect();
+    let plan = Plan::from_cli(cli, &env)?;
+    if plan.debug {
+        eprintln!("rq {}", env!("CARGO_PKG_VERSION"));
+        eprintln!("{plan:#?}");
+    }
+    let out = io::BufWriter::with_capacity(64 * 1024, Stdout);
+    let mut printer = Printer::new(out, plan.output.clone());
+    let code = match plan.mode {
+        Mode::Offline => {
+            printer.request(&plan.request, plan.output.sections)?;
+            ExitCode::Ok
+        }
+        Mode::Curl => {
+            let line = crate::curl::command(&plan.request, &plan.net);
+            printer.finish()?;
+            writeln!(io::stdout(), "{line}")?;
+            return Ok(ExitCode::Ok);
+        }
+        Mode::Send => send(&plan, &mut printer)?,
+    };
+    printer.finish()?;
+    Ok(code)
+}
+
+/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error.
+fn clap_error(e: clap::Error) -> Result<ExitCode> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{e}");
+            Ok(ExitCode::Ok)
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            Err(usage(format!("{first} (see rq --help)")))
+        }
+    }
+}
+
+struct Watcher<'a, W: Write> {
+    printer: &'a mut Printer<W>,
+    first_sections: Sections,
+    history: Option<Sections>,
+}
+
+impl<W: Write> Observer for Watcher<'_, W> {
+    fn sending(&mut self, request: &Request, hop: u32) -> Result<()> {
+        let sections = if hop == 0 {
+            self.first_sections
+        } else {
+            match self.history {
+                Some(h) => h,
+                None => return Ok(()),
+            }
+        };
+        self.printer.request(request, sections)
+    }
+
+    fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
+        let Some(sections) = self.history else {
+            return Ok(());
+        };
+        let (parts, body) = exchange.response.into_parts();
+        if sections.response_headers {
+            self.printer.response_head(&parts)?;
+        }
+        if sections.response_body {
+            let info = body_info(&parts, false);
+            let (mut reader, _) = decoded(body, &parts);
+            self.printer.response_body(&mut reader, &info)?;
+        }
+        Ok(())
+    }
+}
+
+fn send<W: Write>(plan: &Plan, printer: &mut Printer<W>) -> Result<ExitCode> {
+    let agent = engine::agent(&plan.net);
+    let mut watcher = Watcher {
+        first_sections: plan.output.sections,
+        history: plan.output.history,
+        printer,
+    };
+    let exchange = engine::run(&agent, &plan.net, plan.request.clone(), &mut watcher)?;
+    let printer = watcher.printer;
+    let sections = plan.output.sections;
+    let started = exchange.started;
+    let (parts, body) = exchange.response.into_parts();
+    if sections.response_headers {
+        printer.response_head(&parts)?;
+    }
+    let counter = Rc::new(Cell::new(0u64));
+    let received = counter.clone();
+    let (mut reader, unknown) = decoded(body, &parts);
+    if !unknown.is_empty() && plan.quiet < 2 {
+        eprintln!(
+            "rq: warning: unknown Content-Encoding '{}': the body is shown as received",
+            unknown.join(", ")
+        );
+    }
+    let mut counted = Counting {
+        inner: &mut reader,
+        count: counter,
+    };
+    let read = if let Some(path) = &plan.output.output_file {
+        let mut file = std::fs::File::create(path)
+            .with_context(|| format!("couldn't create output file '{}'", path.display()))?;
+        io::copy(&mut counted, &mut file).map_err(|e| body_error(e, received.get()))
+    } else if sections.response_body {
+        let info = body_info(&parts, plan.output.stream);
+        printer
+            .response_body(&mut counted, &info)
+            .map_err(|e| into_body_error(e, received.get()))
+    } else if sections.meta {
+        // The metadata reports the bytes received, so the body is read even when not shown.
+        io::copy(&mut counted, &mut io::sink()).map_err(|e| body_error(e, received.get()))
+    } else {
+        Ok(0)
+    };
+    read?;
+    if sections.meta {
+        printer.meta(started.elapsed(), parts.version, received.get())?;
+    }
+    Ok(status_code(plan, &parts))
+}
+
+fn status_code(plan: &Plan, parts: &http::response::Parts) -> ExitCode {
+    let status = parts.status.as_u16();
+    if !plan.check_status {
+        return ExitCode::Ok;
+    }
+    let code = ExitCode::for_status(status);
+    if code != ExitCode::Ok && !plan.output.terminal && plan.quiet < 2 {
+        let reason = parts.status.canonical_reason().unwrap_or("");
+        eprintln!("rq: warning: HTTP {status} {reason}");
+    }
+    code
+}
+
+fn body_info(parts: &http::response::Parts, stream: bool) -> BodyInfo {
+    let header = |name: http::HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let content_type = header(http::header::CONTENT_TYPE);
+    let encoded = parts.headers.contains_key(http::header::CONTENT_ENCODING);
+    let mime = content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let auto_stream =
+        mime.starts_with("text/event-stream") || mime.starts_with("application/x-ndjson");
+    BodyInfo {
+        content_type,
+        // After decoding, the length on the wire says nothing about the printed size.
+        content_length: header(http::header::CONTENT_LENGTH)
+            .filter(|_| !encoded)
+            .and_then(|v| v.trim().parse().ok()),
+        stream: stream || auto_stream,
+    }
+}
+
+fn decoded(body: ureq::Body, parts: &http::response::Parts) -> (Box<dyn Read + Send>, Vec<String>) {
+    let encoding = parts
+        .headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    engine::decoded_reader(Box::new(body.into_reader()), encoding)
+}
+
+/// A body that ends early is a network error (exit 1) that says how much arrived, unless
+/// it was our own stdout that closed.
+fn body_error(e: io::Error, received: u64) -> anyhow::Error {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return e.into();
+    }
+    if crate::error::timeout_of(&e).is_some() {
+        return anyhow::Error::new(e)
+            .context(format!("reading the body failed after {received} bytes"));
+    }
+    fail(
+        ExitCode::Error,
+        format!("reading the body failed after {received} bytes: {e}"),
+    )
+}
+
+fn into_body_error(e: anyhow::Error, received: u64) -> anyhow::Error {
+    match e.downcast::<io::Error>() {
+        Ok(io) => body_error(io, received),
+        Err(other) => other,
+    }
+}
+
+struct Counting<'a> {
+    inner: &'a mut dyn Read,
+    count: Rc<Cell<u64>>,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// stdout that records a broken pipe, so the exit path can tell it from a network error.
+struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        io::stdout().lock().write(buf).inspect_err(note_broken_pipe)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stdout().lock().flush().inspect_err(note_broken_pipe)
+    }
+}
+
+fn note_broken_pipe(e: &io::Error) {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}

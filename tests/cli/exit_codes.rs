@@ -1,0 +1,129 @@
+//! SPEC §3: every exit code rq can produce, and the status warning.
+
+use crate::support::{assert_code, rq_with, stderr, Response, Server};
+
+fn status_server() -> Server {
+    Server::http(|r| {
+        let code: u16 = r.path.trim_start_matches("/status/").parse().unwrap_or(200);
+        Response::new(code).text("body of the status page")
+    })
+}
+
+#[test]
+fn status_classes_map_to_exit_codes() {
+    let s = status_server();
+    for (status, code) in [
+        (200, 0),
+        (204, 0),
+        (301, 3),
+        (304, 3),
+        (404, 4),
+        (418, 4),
+        (500, 5),
+        (503, 5),
+    ] {
+        let o = rq_with(&[&s.url(&format!("/status/{status}"))]);
+        assert_code(&o, code);
+    }
+}
+
+#[test]
+fn not_found_warns_on_stderr_when_piped_and_still_prints_the_body() {
+    let s = status_server();
+    let o = rq_with(&[&s.url("/status/404")]);
+    assert_code(&o, 4);
+    assert_eq!(stderr(&o), "rq: warning: HTTP 404 Not Found\n");
+    assert_eq!(o.stdout, b"body of the status page");
+}
+
+#[test]
+fn no_check_status_exits_zero() {
+    let s = status_server();
+    let o = rq_with(&["--no-check-status", &s.url("/status/404")]);
+    assert_code(&o, 0);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn double_quiet_silences_the_warning() {
+    let s = status_server();
+    let o = rq_with(&["-qq", &s.url("/status/500")]);
+    assert_code(&o, 5);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn refused_connection_exits_1_with_one_line() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let o = rq_with(&[&format!("http://127.0.0.1:{port}/")]);
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("rq: error: ") && err.contains("refused"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_host_exits_1() {
+    let o = rq_with(&["http://no-such-host.invalid/"]);
+    assert_code(&o, 1);
+    assert!(
+        stderr(&o).contains("no-such-host.invalid"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn truncated_body_exits_1_and_says_how_much_arrived() {
+    let s = Server::raw(|mut sock, _| {
+        use std::io::Write;
+        let mut reader = std::io::BufReader::new(sock.try_clone().unwrap());
+        let _ = crate::support::server::read_request(&mut reader, 0);
+        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b");
+    });
+    let o = rq_with(&[&s.url("/")]);
+    assert_code(&o, 1);
+    assert!(stderr(&o).contains("after 10 bytes"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    assert_code(&rq_with(&["--bogus", "x.org"]), 64);
+    assert_code(&rq_with(&[]), 64);
+    assert_code(&rq_with(&["ftp://x.org/"]), 64);
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let o = rq_with(&["--help"]);
+    assert_code(&o, 0);
+    assert!(crate::support::stdout(&o).contains("Usage: rq"));
+    let o = rq_with(&["--version"]);
+    assert_code(&o, 0);
+    assert!(crate::support::stdout(&o).starts_with("rq "));
+}
+
+#[test]
+fn interrupt_exits_130() {
+    let s = Server::raw(|sock, _| {
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        drop(sock);
+    });
+    let mut child = crate::support::rq()
+        .arg(s.url("/"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+}

@@ -1,0 +1,345 @@
+//! The front end: items, bodies, stdin, methods and URLs, as the server receives them.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::support::{assert_code, rq, rq_with, run, stderr, Response, Server};
+
+fn echo() -> Server {
+    Server::http(|_| Response::new(200).json("{}"))
+}
+
+#[test]
+fn json_items_build_the_documented_body_and_headers() {
+    let s = echo();
+    let o = rq_with(&[
+        "post",
+        &s.url("/api"),
+        "name=ann",
+        "age:=31",
+        "tags[]=a",
+        "X-Trace:1",
+    ]);
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.body_str(), r#"{"name": "ann", "age": 31, "tags": ["a"]}"#);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    assert_eq!(r.header("Accept"), Some("application/json, */*;q=0.5"));
+    assert_eq!(r.header("X-Trace"), Some("1"));
+    s.assert_no_panics();
+}
+
+#[test]
+fn header_names_keep_the_casing_typed() {
+    let s = echo();
+    assert_code(&rq_with(&[&s.url("/"), "x-lower:1", "X-MiXeD:2"]), 0);
+    let r = &s.requests()[0];
+    let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"x-lower") && names.contains(&"X-MiXeD"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"User-Agent") && names.contains(&"Host"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn default_headers_can_be_removed_or_emptied() {
+    let s = echo();
+    assert_code(&rq_with(&[&s.url("/"), "User-Agent:", "X-Empty;"]), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.header("User-Agent"), None);
+    assert_eq!(r.header("X-Empty"), Some(""));
+    assert_eq!(r.header("Accept-Encoding"), Some("gzip, deflate, br, zstd"));
+}
+
+#[test]
+fn repeated_header_items_send_repeated_lines() {
+    let s = echo();
+    assert_code(&rq_with(&[&s.url("/"), "X-A:1", "X-A:2"]), 0);
+    assert_eq!(s.requests()[0].header_all("x-a"), vec!["1", "2"]);
+}
+
+#[test]
+fn query_items_are_appended_in_order() {
+    let s = echo();
+    assert_code(&rq_with(&[&s.url("/q?z=0"), "a==1 2", "b==&"]), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.query.as_deref(), Some("z=0&a=1+2&b=%26"));
+}
+
+#[test]
+fn form_items_are_urlencoded() {
+    let s = echo();
+    assert_code(&rq_with(&["-f", &s.url("/f"), "a=1", "b=x y"]), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.body_str(), "a=1&b=x+y");
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded; charset=utf-8")
+    );
+}
+
+#[test]
+fn file_items_make_a_multipart_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("note.txt");
+    std::fs::write(&f, "hello file").unwrap();
+    let s = echo();
+    let item = format!("doc@{};type=text/x-note;filename=n.txt", f.display());
+    assert_code(
+        &rq_with(&["-f", "--boundary", "XYZ", &s.url("/m"), "a=1", &item]),
+        0,
+    );
+    let r = &s.requests()[0];
+    assert_eq!(
+        r.header("content-type"),
+        Some("multipart/form-data; boundary=XYZ")
+    );
+    let body = r.body_str();
+    assert!(
+        body.contains(
+            "name=\"doc\"; filename=\"n.txt\"\r\nContent-Type: text/x-note\r\n\r\nhello file\r\n"
+        ),
+        "{body}"
+    );
+    assert!(body.ends_with("--XYZ--\r\n"), "{body}");
+}
+
+#[test]
+fn value_files_are_read_for_every_separator() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str, text: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        f.display().to_string()
+    };
+    let (h, q, d, j) = (
+        p("h", "secret\n"),
+        p("q", "v"),
+        p("d", "text"),
+        p("j", "[1, 2]"),
+    );
+    let s = echo();
+    let args = [
+        s.url("/"),
+        format!("X-H:@{h}"),
+        format!("q==@{q}"),
+        format!("d=@{d}"),
+        format!("j:=@{j}"),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_code(&rq_with(&args), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.header("x-h"), Some("secret"));
+    assert_eq!(r.query.as_deref(), Some("q=v"));
+    assert_eq!(r.body_str(), r#"{"d": "text", "j": [1, 2]}"#);
+}
+
+#[test]
+fn at_file_is_the_whole_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("body.json");
+    std::fs::write(&f, "{\"raw\": true}").unwrap();
+    let s = echo();
+    assert_code(&rq_with(&[&s.url("/"), &format!("@{}", f.display())]), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.body_str(), "{\"raw\": true}");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn raw_option_sends_text_as_is() {
+    let s = echo();
+    assert_code(&rq_with(&["put", &s.url("/"), "--raw", "plain words"]), 0);
+    let r = &s.requests()[0];
+    assert_eq!((r.method.as_str(), r.body_str()), ("PUT", "plain words"));
+}
+
+#[test]
+fn stdin_becomes_a_post_body() {
+    let s = echo();
+    let mut child = rq()
+        .arg(s.url("/post"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"a\":1}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.body_str(), "{\"a\":1}\n");
+}
+
+#[test]
+fn empty_stdin_means_get_without_body_and_returns_at_once() {
+    let s = echo();
+    let started = std::time::Instant::now();
+    let o = rq_with(&[&s.url("/get")]);
+    assert_code(&o, 0);
+    assert!(started.elapsed().as_secs() < 5);
+    let r = &s.requests()[0];
+    assert_eq!(r.method, "GET");
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("content-length"), None);
+}
+
+#[test]
+fn an_idle_stdin_pipe_does_not_block_a_request_with_items() {
+    let s = echo();
+    // stdin is a pipe nobody writes to or closes, as in some CI runners.
+    let mut child = rq()
+        .args([&s.url("/x"), "a=1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _keep_open = child.stdin.take();
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].body_str(), r#"{"a": "1"}"#);
+}
+
+#[test]
+fn stdin_mixed_with_items_is_a_usage_error() {
+    let s = echo();
+    let mut child = rq()
+        .args([&s.url("/x"), "a=1"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"data").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 64);
+    assert!(stderr(&o).contains("-I"), "{}", stderr(&o));
+    assert_eq!(s.request_count(), 0);
+}
+
+#[test]
+fn ignore_stdin_skips_it() {
+    let s = echo();
+    let mut child = rq()
+        .args(["-I", &s.url("/x")])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"data").unwrap();
+    assert_code(&child.wait_with_output().unwrap(), 0);
+    assert_eq!(s.requests()[0].method, "GET");
+}
+
+#[test]
+fn custom_methods_are_sent_upper_cased() {
+    let s = echo();
+    assert_code(&rq_with(&["purge", &s.url("/c")]), 0);
+    assert_code(&rq_with(&["PROPFIND", &s.url("/c"), "a=1"]), 0);
+    let r = s.requests();
+    assert_eq!(r[0].method, "PURGE");
+    assert_eq!(
+        (r[1].method.as_str(), r[1].body_str()),
+        ("PROPFIND", r#"{"a": "1"}"#)
+    );
+}
+
+#[test]
+fn options_may_follow_items_and_double_dash_ends_them() {
+    let s = echo();
+    assert_code(
+        &rq_with(&["post", &s.url("/"), "a=1", "-f", "--", "-b=2"]),
+        0,
+    );
+    assert_eq!(s.requests()[0].body_str(), "a=1&-b=2");
+}
+
+#[test]
+fn url_credentials_become_basic_auth_and_leave_the_url() {
+    let s = echo();
+    let url = s.url("/").replace("http://", "http://ann:pw@");
+    assert_code(&rq_with(&[&url]), 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.header("authorization"), Some("Basic YW5uOnB3"));
+    assert_eq!(r.target, "/");
+}
+
+#[test]
+fn path_as_is_keeps_dot_segments() {
+    let s = echo();
+    assert_code(&rq_with(&["--path-as-is", &s.url("/a/../b")]), 0);
+    assert_code(&rq_with(&[&s.url("/a/../b")]), 0);
+    let r = s.requests();
+    assert_eq!(r[0].target, "/a/../b");
+    assert_eq!(r[1].target, "/b");
+}
+
+#[test]
+fn port_shorthand_targets_localhost_over_http() {
+    let s = echo();
+    let o = run(rq().args([&format!(":{}/short", s.port())]));
+    // localhost may resolve to ::1 first; the server listens on 127.0.0.1 only, and rq
+    // tries every address.
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].path, "/short");
+}
+
+#[test]
+fn bad_input_never_sends_and_exits_64_with_one_line() {
+    let s = echo();
+    let url = s.url("/x");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["post".into(), url.clone(), "a:={bad".into()],
+            "a:={bad",
+        ),
+        (
+            vec![
+                "-f".into(),
+                "post".into(),
+                url.clone(),
+                "f@/missing/file".into(),
+            ],
+            "/missing/file",
+        ),
+        (vec![url.clone(), "X-A:1\r\nX-B:2".into()], "X-A:1"),
+        (vec!["--bogus".into(), url.clone()], "--bogus"),
+        (vec![url.clone(), "nonsense".into()], "nonsense"),
+        (
+            vec![url.clone(), "a[b]=1".into(), "a[0]=2".into()],
+            "a[0]=2",
+        ),
+        (vec!["--pretty".into(), "loud".into(), url.clone()], "loud"),
+    ];
+    for (args, names) in cases {
+        let o = run(rq().args(&args));
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        let first = err.lines().next().unwrap_or("");
+        assert!(first.starts_with("rq: error: "), "{args:?}: {err}");
+        assert!(first.contains(names), "{args:?} should name {names}: {err}");
+        if !names.contains('[') {
+            assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        }
+    }
+    assert_eq!(s.request_count(), 0, "nothing may be sent");
+}
+
+#[test]
+fn nested_json_type_clash_shows_a_caret() {
+    let o = rq_with(&["--offline", "x.org", "a[b]=1", "a[0]=2"]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(err.contains("a[0]=2\n") && err.contains(" ^"), "{err}");
+}

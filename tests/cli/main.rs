@@ -1,0 +1,11 @@
+//! rq's integration tests: the binary against loopback servers whose handlers assert on the
+//! requests they receive. One test binary, one module per feature.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod exit_codes;
+mod input;
+mod output;
+mod redirects;
+mod timeouts;

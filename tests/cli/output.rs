@@ -1,0 +1,245 @@
+//! What rq prints: sections, pipes vs terminals, offline and curl forms.
+
+use crate::support::{assert_code, bin, in_terminal, rq_with, stderr, stdout, Response, Server};
+
+fn json_server() -> Server {
+    Server::http(|_| {
+        Response::new(200)
+            .header("X-Served", "yes")
+            .json(r#"{"name":"ann","n":[1,2]}"#)
+    })
+}
+
+#[test]
+fn piped_output_is_the_body_only_byte_exact() {
+    let s = json_server();
+    let o = rq_with(&[&s.url("/")]);
+    assert_code(&o, 0);
+    assert_eq!(o.stdout, br#"{"name":"ann","n":[1,2]}"#);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn headers_flag_prints_status_and_headers_only() {
+    let s = json_server();
+    let out = stdout(&rq_with(&["-h", &s.url("/")]));
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+    assert!(out.contains("X-Served: yes\r\n"), "{out}");
+    assert!(!out.contains("ann"), "{out}");
+}
+
+#[test]
+fn verbose_prints_request_and_response() {
+    let s = json_server();
+    let out = stdout(&rq_with(&["-v", &s.url("/p"), "a=1"]));
+    assert!(out.starts_with("POST /p HTTP/1.1\r\n"), "{out}");
+    assert!(out.contains("{\"a\": \"1\"}"), "{out}");
+    assert!(out.contains("HTTP/1.1 200 OK"), "{out}");
+    assert!(out.ends_with(r#"{"name":"ann","n":[1,2]}"#), "{out}");
+}
+
+#[test]
+fn meta_section_reports_time_and_size() {
+    let s = json_server();
+    let out = stdout(&rq_with(&["-m", &s.url("/")]));
+    assert!(out.contains("Elapsed time: "), "{out}");
+    assert!(out.contains("Bytes received: 24"), "{out}");
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let s = json_server();
+    let o = rq_with(&["-q", &s.url("/")]);
+    assert_code(&o, 0);
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn pretty_format_indents_json_when_asked() {
+    let s = json_server();
+    let out = stdout(&rq_with(&["--pretty=format", &s.url("/")]));
+    assert_eq!(
+        out,
+        "{\n    \"name\": \"ann\",\n    \"n\": [\n        1,\n        2\n    ]\n}\n"
+    );
+}
+
+#[test]
+fn offline_prints_the_request_wire_exact() {
+    let o = rq_with(&[
+        "--offline",
+        "post",
+        "example.org/api",
+        "name=ann",
+        "age:=31",
+        "tags[]=a",
+        "X-Trace:1",
+    ]);
+    assert_code(&o, 0);
+    let body = r#"{"name": "ann", "age": 31, "tags": ["a"]}"#;
+    let want = format!(
+        "POST /api HTTP/1.1\r\nHost: example.org\r\nUser-Agent: rq/{}\r\n\
+         Accept-Encoding: gzip, deflate, br, zstd\r\nAccept: application/json, */*;q=0.5\r\n\
+         Content-Type: application/json\r\nX-Trace: 1\r\nContent-Length: {}\r\n\r\n{body}",
+        env!("CARGO_PKG_VERSION"),
+        body.len()
+    );
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn offline_output_is_what_the_server_receives() {
+    let s = json_server();
+    let url = s.url("/same");
+    let offline = rq_with(&["--offline", "post", &url, "a=1", "X-T:1"]);
+    assert_code(&rq_with(&["post", &url, "a=1", "X-T:1"]), 0);
+    assert_eq!(s.requests()[0].raw, offline.stdout);
+}
+
+#[test]
+fn curl_uses_the_resolved_url() {
+    let out = stdout(&rq_with(&["--curl", "example.org/x"]));
+    assert!(out.starts_with("curl https://example.org/x "), "{out}");
+    let out = stdout(&rq_with(&["--curl", ":8080/x"]));
+    assert!(out.starts_with("curl http://localhost:8080/x "), "{out}");
+    let out = stdout(&rq_with(&["--curl", "post", "x.org", "a=it's"]));
+    assert!(out.contains(r#"--data-binary '{"a": "it'\''s"}'"#), "{out}");
+}
+
+#[test]
+fn curl_command_runs_and_sends_the_same_request() {
+    let s = json_server();
+    let line = stdout(&rq_with(&["--curl", "put", &s.url("/c"), "a=1", "X-T:2"]));
+    let o = std::process::Command::new("sh")
+        .args(["-c", &line])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{line}");
+    let r = &s.requests()[0];
+    assert_eq!((r.method.as_str(), r.body_str()), ("PUT", r#"{"a": "1"}"#));
+    assert_eq!(r.header("x-t"), Some("2"));
+}
+
+#[test]
+fn output_file_gets_the_decoded_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.json");
+    let s = json_server();
+    let o = rq_with(&["-o", file.to_str().unwrap(), &s.url("/")]);
+    assert_code(&o, 0);
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        br#"{"name":"ann","n":[1,2]}"#
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn gzip_bodies_are_decoded_and_headers_shown_as_received() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"squeezed text").unwrap();
+    let packed = gz.finish().unwrap();
+    let s = Server::http(move |r| {
+        assert_eq!(r.header("accept-encoding"), Some("gzip, deflate, br, zstd"));
+        Response::new(200)
+            .header("Content-Encoding", "gzip")
+            .header("Content-Type", "text/plain")
+            .body(packed.clone())
+    });
+    let o = rq_with(&["-p", "hb", &s.url("/")]);
+    let out = stdout(&o);
+    assert!(out.contains("Content-Encoding: gzip"), "{out}");
+    assert!(out.ends_with("squeezed text"), "{out}");
+    s.assert_no_panics();
+}
+
+#[test]
+fn terminal_gets_colours_and_indented_json() {
+    let s = json_server();
+    let (screen, code) = in_terminal(&format!("{} {}", bin(), s.url("/")), &[]);
+    assert_eq!(code, 0);
+    assert!(screen.contains("\x1b["), "colours expected: {screen:?}");
+    assert!(screen.contains("HTTP/1.1"), "{screen:?}");
+    assert!(screen.contains("\n    \x1b[34;1m\"name\""), "{screen:?}");
+}
+
+#[test]
+fn no_color_keeps_formatting_without_escapes() {
+    let s = json_server();
+    for env in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        let (screen, _) = in_terminal(&format!("{} {}", bin(), s.url("/")), &[env]);
+        assert!(!screen.contains("\x1b["), "{env:?}: {screen:?}");
+        assert!(
+            screen.contains("    \"name\": \"ann\""),
+            "{env:?}: {screen:?}"
+        );
+    }
+}
+
+#[test]
+fn terminal_shows_a_note_instead_of_binary() {
+    let s = Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "image/png")
+            .body(vec![0x89, b'P', b'N', b'G', 0, 0, 1, 2])
+    });
+    let (screen, _) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert!(
+        screen.contains("binary body not shown (8 B, image/png): use -o FILE or -d to save it"),
+        "{screen:?}"
+    );
+}
+
+#[test]
+fn terminal_escapes_control_sequences_but_pipes_stay_exact() {
+    let body = b"title\x1b]0;pwned\x07 clear\x1b[2J end".to_vec();
+    let served = body.clone();
+    let s = Server::http(move |_| {
+        Response::new(200)
+            .header("Content-Type", "text/plain")
+            .body(served.clone())
+    });
+    let (screen, _) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert!(
+        screen.contains(r"title\x1b]0;pwned\x07 clear\x1b[2J end"),
+        "{screen:?}"
+    );
+    assert!(!screen.contains('\x1b'), "{screen:?}");
+    assert_eq!(rq_with(&[&s.url("/")]).stdout, body);
+}
+
+#[test]
+fn broken_pipe_exits_zero_quietly() {
+    let s = Server::http(|_| Response::new(200).text(&"x".repeat(4 * 1024 * 1024)));
+    let o = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "{} {} | head -c 10; exit ${{PIPESTATUS[0]}}",
+                bin(),
+                s.url("/big")
+            ),
+        ])
+        .output()
+        .unwrap();
+    // sh may not have PIPESTATUS; use bash explicitly.
+    let o = if o.status.code() == Some(2) {
+        std::process::Command::new("bash")
+            .args([
+                "-c",
+                &format!(
+                    "{} {} | head -c 10; exit ${{PIPESTATUS[0]}}",
+                    bin(),
+                    s.url("/big")
+                ),
+            ])
+            .output()
+            .unwrap()
+    } else {
+        o
+    };
+    assert_eq!(o.stdout, b"xxxxxxxxxx");
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    assert_eq!(o.status.code(), Some(0));
+}
