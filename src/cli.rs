@@ -23,7 +23,7 @@ pub struct Cli {
     /// Items: `Name:Value` header, `Name:` remove header, `Name;` empty header,
     /// `key==value` query, `key=value` data, `key:=json` raw JSON, `field@file` upload,
     /// `@file` body. `@file` after a separator reads the value from a file.
-    #[arg(value_name = "ARGS", required = true, num_args = 1..)]
+    #[arg(value_name = "ARGS", num_args = 0..)]
     pub args: Vec<String>,
 
     // ---- body ----
@@ -206,6 +206,10 @@ pub struct Cli {
     /// Print the version, the resolved plan (secrets redacted) and the engine's decisions on stderr.
     #[arg(long, help_heading = "Other")]
     pub debug: bool,
+
+    /// Print shell completions or the man page, then exit.
+    #[arg(long, value_enum, value_name = "WHAT", help_heading = "Other")]
+    pub generate: Option<crate::generate::Generate>,
 
     /// Print help.
     #[arg(long, action = ArgAction::Help, help_heading = "Other")]

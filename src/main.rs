@@ -7,6 +7,7 @@ mod cli;
 mod curl;
 mod engine;
 mod error;
+mod generate;
 mod items;
 mod plan;
 mod print;

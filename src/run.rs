@@ -25,6 +25,12 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
     };
+    if let Some(kind) = cli.generate {
+        let mut out = io::BufWriter::new(Stdout);
+        crate::generate::generate(kind, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::Ok);
+    }
     let env = Env::detect();
     let plan = Plan::from_cli(cli, &env)?;
     if plan.debug {
@@ -41,7 +47,7 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
         Mode::Curl => {
             let line = crate::curl::command(&plan.request, &plan.net);
             printer.finish()?;
-            writeln!(io::stdout(), "{line}")?;
+            writeln!(Stdout, "{line}")?;
             return Ok(ExitCode::Ok);
         }
         Mode::Send => send(&plan, &mut printer)?,
@@ -55,7 +61,8 @@ fn clap_error(e: clap::Error) -> Result<ExitCode> {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            print!("{e}");
+            // `rq --help | head` must not panic on the closed pipe.
+            let _ = write!(Stdout, "{e}");
             Ok(ExitCode::Ok)
         }
         _ => {

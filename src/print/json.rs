@@ -95,7 +95,7 @@ enum Lex {
     Raw,
 }
 
-/// Short output is copied in blocks of this many bytes (see [`put_at`]).
+/// Short output is copied in blocks of this many bytes (see [`Out`]).
 const BLOCK: usize = 32;
 
 /// A pre-rendered output fragment (colour prefix, token, reset), zero-padded
@@ -118,12 +118,12 @@ impl Piece {
 struct Pieces {
     key_open: Piece,
     key_close: Piece,
+    key_close_colon: Piece,
     str_open: Piece,
     str_close: Piece,
     num_open: Piece,
     num_close: Piece,
     colon: Piece,
-    comma: Piece,
     /// `{`, `[`, `}`, `]`.
     brackets: [Piece; 4],
     /// `true`, `false`, `null`.
@@ -140,41 +140,81 @@ impl Pieces {
             }
         };
         let paint = |pre: &str, tok: &[u8]| Piece::new(&[pre.as_bytes(), tok, reset(pre)]);
+        let colon = [c.punct.as_bytes(), b":", reset(c.punct), b" "].concat();
         Self {
             key_open: Piece::new(&[c.key.as_bytes(), b"\""]),
             key_close: Piece::new(&[b"\"", reset(c.key)]),
+            key_close_colon: Piece::new(&[b"\"", reset(c.key), &colon]),
             str_open: Piece::new(&[c.string.as_bytes(), b"\""]),
             str_close: Piece::new(&[b"\"", reset(c.string)]),
             num_open: Piece::new(&[c.number.as_bytes()]),
             num_close: Piece::new(&[reset(c.number)]),
-            colon: Piece::new(&[c.punct.as_bytes(), b":", reset(c.punct), b" "]),
-            comma: paint(c.punct, b","),
+            colon: Piece::new(&[&colon]),
             brackets: [b"{", b"[", b"}", b"]"].map(|b| paint(c.punct, b)),
             literals: [&b"true"[..], b"false", b"null"].map(|l| paint(c.literal, l)),
         }
     }
 }
 
-/// Append `src[start..start + n]` to `buf`. Tokens are mostly tiny, and a
-/// `memcpy` call per token dominated the profile, so when the source has a
-/// whole block available it is copied as a fixed-size block (a few vector
-/// moves) and the excess trimmed off again.
-#[inline(always)]
-fn put_at(buf: &mut Vec<u8>, src: &[u8], start: usize, n: usize) {
-    match src[start..].first_chunk::<BLOCK>() {
-        Some(block) if n <= BLOCK => {
-            let len = buf.len();
-            buf.extend_from_slice(block);
-            buf.truncate(len + n);
+/// Output buffer. Tokens are mostly tiny, and a `memcpy` call plus a capacity
+/// check per piece dominated the profile, so `buf` is kept zero-filled past
+/// `len` with at least [`BLOCK`] spare bytes: a short piece is then written as
+/// one fixed-size block copy (a few vector moves) and `len` advanced by its
+/// real length.
+struct Out {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Out {
+    fn new(size: usize) -> Self {
+        Self {
+            buf: vec![0; size + BLOCK],
+            len: 0,
         }
-        _ => buf.extend_from_slice(&src[start..start + n]),
+    }
+
+    /// Append `src[start..start + n]`.
+    #[inline(always)]
+    fn put_at(&mut self, src: &[u8], start: usize, n: usize) {
+        if n <= BLOCK {
+            let dst = self.buf[self.len..].first_chunk_mut::<BLOCK>();
+            if let (Some(dst), Some(block)) = (dst, src[start..].first_chunk::<BLOCK>()) {
+                *dst = *block;
+                self.len += n;
+                return;
+            }
+        }
+        self.put(&src[start..start + n]);
+    }
+
+    #[inline(never)]
+    fn put(&mut self, s: &[u8]) {
+        let end = self.len + s.len();
+        if end + BLOCK > self.buf.len() {
+            self.buf.resize(end + BLOCK, 0);
+        }
+        self.buf[self.len..end].copy_from_slice(s);
+        self.len = end;
+    }
+
+    /// Let `f` append to a plain `Vec` (for the sanitiser).
+    fn with_vec(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
+        self.buf.truncate(self.len);
+        f(&mut self.buf);
+        self.len = self.buf.len();
+        self.buf.resize(self.len + BLOCK, 0);
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
 /// The tokenizer and layout engine. With `EMIT = false` every write compiles
 /// away, which turns it into the validator behind [`is_json`].
 struct Machine<const EMIT: bool> {
-    buf: Vec<u8>,
+    out: Out,
     /// Bytes of the current token not yet written (see [`Lex`]).
     pend: Vec<u8>,
     /// Open containers, `{` or `[`.
@@ -189,8 +229,11 @@ struct Machine<const EMIT: bool> {
     /// At least one complete top-level value was seen.
     seen_value: bool,
     indent: usize,
-    /// `\n` followed by spaces, grown on demand and sliced per line.
+    /// A (painted) comma, `\n`, then spaces, grown on demand: sliced to give
+    /// the line break and indentation, with or without the comma before it.
     nl: Vec<u8>,
+    /// Where the `\n` is in `nl`.
+    comma_len: usize,
     pieces: Pieces,
     /// Whether keys / string values are coloured (a cut-off one needs a reset).
     key_colored: bool,
@@ -202,8 +245,9 @@ struct Machine<const EMIT: bool> {
 impl<const EMIT: bool> Machine<EMIT> {
     fn new(opts: &JsonOptions) -> Self {
         let c = opts.colors.unwrap_or_default();
+        let reset = if c.punct.is_empty() { "" } else { RESET };
         Self {
-            buf: Vec::with_capacity(if EMIT { FLUSH_AT + FLUSH_AT / 4 } else { 0 }),
+            out: Out::new(if EMIT { FLUSH_AT + FLUSH_AT / 2 } else { 0 }),
             pend: Vec::new(),
             stack: Vec::new(),
             expect: Expect::Value,
@@ -212,7 +256,8 @@ impl<const EMIT: bool> Machine<EMIT> {
             top_scalar: false,
             seen_value: false,
             indent: opts.indent,
-            nl: vec![b'\n'],
+            nl: [c.punct, ",", reset, "\n"].concat().into_bytes(),
+            comma_len: c.punct.len() + 1 + reset.len(),
             pieces: Pieces::new(c),
             key_colored: !c.key.is_empty(),
             str_colored: !c.string.is_empty(),
@@ -246,7 +291,7 @@ impl<const EMIT: bool> Machine<EMIT> {
             self.resume(input)?
         };
         while i < input.len() {
-            if EMIT && self.buf.len() >= FLUSH_AT {
+            if EMIT && self.out.len >= FLUSH_AT {
                 return Ok(i);
             }
             let b = input[i];
@@ -281,8 +326,7 @@ impl<const EMIT: bool> Machine<EMIT> {
                 Ok(i + 1)
             }
             (b',', CommaOrClose) => {
-                self.emit(|p| &p.comma);
-                self.newline(self.stack.len());
+                self.line_break(true);
                 self.expect = if self.stack.last() == Some(&b'{') {
                     Key
                 } else {
@@ -390,6 +434,7 @@ impl<const EMIT: bool> Machine<EMIT> {
         Ok(i + n)
     }
 
+    #[inline(always)]
     fn open_string(&mut self, key: bool) {
         self.begin_value();
         self.key = key;
@@ -397,15 +442,17 @@ impl<const EMIT: bool> Machine<EMIT> {
         self.emit(|p| if key { &p.key_open } else { &p.str_open });
     }
 
+    #[inline(always)]
     fn emit_number(&mut self, src: &[u8], start: usize, n: usize) {
         self.emit(|p| &p.num_open);
         if EMIT {
-            put_at(&mut self.buf, src, start, n);
+            self.out.put_at(src, start, n);
         }
         self.emit(|p| &p.num_close);
         self.scalar_done();
     }
 
+    #[inline(always)]
     fn emit_literal(&mut self, lit: &[u8]) {
         let k = match lit[0] {
             b't' => 0,
@@ -424,26 +471,31 @@ impl<const EMIT: bool> Machine<EMIT> {
             if high {
                 self.checked_text(input, i, j)?;
             } else if EMIT {
-                put_at(&mut self.buf, input, i, j - i);
+                self.out.put_at(input, i, j - i);
             }
             i = j;
             let Some(&b) = input.get(i) else { return Ok(i) };
             match b {
                 b'"' => {
                     self.lex = Lex::Between;
-                    if self.key {
-                        self.emit(|p| &p.key_close);
-                        self.expect = Expect::Colon;
-                    } else {
+                    if !self.key {
                         self.emit(|p| &p.str_close);
                         self.after_value();
+                    } else if input.get(i + 1) == Some(&b':') {
+                        // Compact input: take the colon with the key.
+                        self.emit(|p| &p.key_close_colon);
+                        self.expect = Expect::Value;
+                        return Ok(i + 2);
+                    } else {
+                        self.emit(|p| &p.key_close);
+                        self.expect = Expect::Colon;
                     }
                     return Ok(i + 1);
                 }
                 b'\\' => match escape_len(&input[i..]) {
                     Some(Ok(n)) => {
                         if EMIT {
-                            put_at(&mut self.buf, input, i, n);
+                            self.out.put_at(input, i, n);
                         }
                         i += n;
                     }
@@ -463,10 +515,10 @@ impl<const EMIT: bool> Machine<EMIT> {
     /// is UTF-8; an incomplete sequence at the end of the chunk is held.
     fn checked_text(&mut self, input: &[u8], i: usize, j: usize) -> Result<(), usize> {
         match std::str::from_utf8(&input[i..j]) {
-            Ok(_) => self.text(&input[i..j]),
+            Ok(_) => self.text(input, i, j),
             Err(e) => {
                 let v = i + e.valid_up_to();
-                self.text(&input[i..v]);
+                self.text(input, i, v);
                 if e.error_len().is_some() || j < input.len() {
                     return Err(v);
                 }
@@ -498,7 +550,7 @@ impl<const EMIT: bool> Machine<EMIT> {
             };
             if done {
                 let seq = std::mem::take(&mut self.pend);
-                self.text(&seq);
+                self.text(&seq, 0, seq.len());
                 self.pend = seq;
                 self.pend.clear();
                 self.lex = Lex::Str;
@@ -508,35 +560,38 @@ impl<const EMIT: bool> Machine<EMIT> {
         Ok(input.len())
     }
 
-    /// Write valid UTF-8 string content, escaping invisible controls if asked.
-    fn text(&mut self, s: &[u8]) {
+    /// Write `src[from..to]`, valid UTF-8 string content, escaping invisible
+    /// controls if asked.
+    fn text(&mut self, src: &[u8], from: usize, to: usize) {
         if !EMIT {
             return;
         }
         if !self.escape_controls {
-            self.buf.extend_from_slice(s);
+            self.out.put_at(src, from, to - from);
             return;
         }
+        let s = &src[from..to];
         let (mut start, mut k) = (0, 0);
         while let Some(off) = s[k..].iter().position(|&b| matches!(b, 0xc2 | 0xd8 | 0xe2)) {
             let p = k + off;
             match invisible_control(&s[p..]) {
                 Some((cp, n)) => {
-                    self.buf.extend_from_slice(&s[start..p]);
-                    self.buf.extend_from_slice(&u_escape(cp));
+                    self.out.put(&s[start..p]);
+                    self.out.put(&u_escape(cp));
                     start = p + n;
                     k = start;
                 }
                 None => k = p + 1,
             }
         }
-        self.buf.extend_from_slice(&s[start..]);
+        self.out.put(&s[start..]);
     }
 
+    #[inline(always)]
     fn close(&mut self, b: u8, nonempty: bool, i: usize) -> usize {
         self.stack.pop();
         if nonempty {
-            self.newline(self.stack.len());
+            self.line_break(false);
         }
         self.emit(|p| &p.brackets[2 + usize::from(b == b']')]);
         self.after_value();
@@ -544,22 +599,25 @@ impl<const EMIT: bool> Machine<EMIT> {
     }
 
     /// Start a new line before the first element of a container.
+    #[inline(always)]
     fn begin_value(&mut self) {
         if matches!(self.expect, Expect::FirstKey | Expect::FirstValue) {
-            self.newline(self.stack.len());
+            self.line_break(false);
         }
     }
 
+    #[inline(always)]
     fn scalar_done(&mut self) {
         self.lex = Lex::Between;
         self.top_scalar = self.stack.is_empty();
         self.after_value();
     }
 
+    #[inline(always)]
     fn after_value(&mut self) {
         if self.stack.is_empty() {
             if EMIT {
-                self.buf.push(b'\n');
+                self.out.put(b"\n");
             }
             self.seen_value = true;
             self.expect = Expect::Value;
@@ -568,21 +626,31 @@ impl<const EMIT: bool> Machine<EMIT> {
         }
     }
 
-    fn newline(&mut self, depth: usize) {
-        let n = 1 + depth * self.indent;
-        if self.nl.len() < n + BLOCK {
-            self.nl.resize(n + BLOCK, b' ');
+    #[cold]
+    #[inline(never)]
+    fn grow_indent(&mut self, len: usize) {
+        self.nl.resize(len, b' ');
+    }
+
+    /// Start a new line at the current depth, after a comma if `comma`.
+    #[inline(always)]
+    fn line_break(&mut self, comma: bool) {
+        if !EMIT {
+            return;
         }
-        if EMIT {
-            put_at(&mut self.buf, &self.nl, 0, n);
+        let start = if comma { 0 } else { self.comma_len };
+        let end = self.comma_len + 1 + self.stack.len() * self.indent;
+        if self.nl.len() < end + BLOCK {
+            self.grow_indent(end + BLOCK);
         }
+        self.out.put_at(&self.nl, start, end - start);
     }
 
     #[inline(always)]
     fn emit(&mut self, pick: impl Fn(&Pieces) -> &Piece) {
         if EMIT {
             let piece = pick(&self.pieces);
-            put_at(&mut self.buf, &piece.bytes, 0, piece.len);
+            self.out.put_at(&piece.bytes, 0, piece.len);
         }
     }
 
@@ -600,7 +668,7 @@ impl<const EMIT: bool> Machine<EMIT> {
     fn fail(&mut self, input: &[u8], at: usize) {
         let in_string = matches!(self.lex, Lex::Str | Lex::StrEsc | Lex::StrUtf8);
         if EMIT && in_string && self.string_colored() {
-            self.buf.extend_from_slice(RESET.as_bytes());
+            self.out.put(RESET.as_bytes());
         }
         self.lex = Lex::Raw;
         let held = std::mem::take(&mut self.pend);
@@ -613,9 +681,9 @@ impl<const EMIT: bool> Machine<EMIT> {
             return;
         }
         if self.escape_controls {
-            self.sanitizer.push(bytes, &mut self.buf);
+            self.out.with_vec(|v| self.sanitizer.push(bytes, v));
         } else {
-            self.buf.extend_from_slice(bytes);
+            self.out.put(bytes);
         }
     }
 
@@ -632,14 +700,14 @@ impl<const EMIT: bool> Machine<EMIT> {
             Lex::Str => {
                 // Truncated string: do not leave the terminal coloured.
                 if EMIT && self.string_colored() {
-                    self.buf.extend_from_slice(RESET.as_bytes());
+                    self.out.put(RESET.as_bytes());
                 }
                 self.lex = Lex::Between; // makes `end` idempotent
             }
             Lex::Between | Lex::Raw => {}
         }
         if EMIT && self.lex == Lex::Raw && self.escape_controls {
-            self.sanitizer.finish(&mut self.buf);
+            self.out.with_vec(|v| self.sanitizer.finish(v));
         }
     }
 }
@@ -669,7 +737,7 @@ impl<W: Write> JsonFormatter<W> {
         while !chunk.is_empty() {
             let n = self.m.feed(chunk);
             chunk = &chunk[n..];
-            if self.m.buf.len() >= FLUSH_AT {
+            if self.m.out.len >= FLUSH_AT {
                 self.drain()?;
             }
         }
@@ -691,35 +759,40 @@ impl<W: Write> JsonFormatter<W> {
     /// was any output), and return the writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.m.end();
-        let last = self.m.buf.last().copied().or(self.last);
+        let last = self.m.out.bytes().last().copied().or(self.last);
         if last.is_some_and(|b| b != b'\n') {
-            self.m.buf.push(b'\n');
+            self.m.out.put(b"\n");
         }
         self.flush()?;
         Ok(self.out)
     }
 
     fn drain(&mut self) -> io::Result<()> {
-        if let Some(&b) = self.m.buf.last() {
-            self.out.write_all(&self.m.buf)?;
+        if let Some(&b) = self.m.out.bytes().last() {
+            self.out.write_all(self.m.out.bytes())?;
             self.last = Some(b);
-            self.m.buf.clear();
+            self.m.out.len = 0;
         }
         Ok(())
     }
 }
 
-/// Fast whole-buffer check: true if `body` is one or more JSON values separated by whitespace (covers NDJSON / concatenated JSON).
+/// Fast whole-buffer check: true if `body` is one or more JSON values
+/// separated by whitespace (covers NDJSON / concatenated JSON).
+///
+/// Uses the same grammar as [`JsonFormatter`], so a body that passes formats
+/// without falling back.
 pub fn is_json(body: &[u8]) -> bool {
     let mut m = Machine::<false>::new(&JsonOptions::default());
-    if m.run(body).is_err() {
+    if m.run(body).is_err() || m.lex == Lex::Str {
         return false;
     }
     m.end();
     m.lex == Lex::Between && m.stack.is_empty() && m.seen_value
 }
 
-/// If `body` starts with an XSSI prefix (`)]}'` optionally followed by `,` and/or newline; also `while(1);` and `for(;;);`), return its length.
+/// If `body` starts with an XSSI prefix (`)]}'` optionally followed by `,`
+/// and/or newline; also `while(1);` and `for(;;);`), return its length.
 pub fn xssi_prefix_len(body: &[u8]) -> usize {
     let mut n = if body.starts_with(b")]}'") {
         4 + usize::from(body.get(4) == Some(&b','))
@@ -738,7 +811,7 @@ pub fn xssi_prefix_len(body: &[u8]) -> usize {
     n
 }
 
-/// The JSON escape `\\uXXXX` (lowercase hex) for a BMP code point.
+/// The JSON escape `\uXXXX` (lowercase hex) for a BMP code point.
 fn u_escape(cp: u32) -> [u8; 6] {
     let hex = |shift: u32| b"0123456789abcdef"[((cp >> shift) & 0xf) as usize];
     [b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]
@@ -1012,6 +1085,7 @@ mod tests {
             ("\"\x01\"", false),
             ("<!doctype html>", false),
             ("1true", false),
+            ("1 \"abc", false),
             ("}", false),
         ];
         for (input, want) in cases {

@@ -5,6 +5,7 @@
 mod support;
 
 mod exit_codes;
+mod generated;
 mod input;
 mod output;
 mod redirects;

@@ -1,0 +1,56 @@
+# rq — build, test, install, benchmark and demo.
+# `make test` is what CI runs (.ci/run); `make install` is the newcomer's first command.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CARGO   ?= cargo
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+MANDIR   = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR   = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR  = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+.PHONY: build test install uninstall bench demo completions man lint
+
+build:
+	$(CARGO) build --release --locked
+
+# Lints first (cheap), then every test through nextest when it is installed.
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --locked --no-fail-fast; \
+	else \
+		$(CARGO) test --locked; \
+	fi
+
+install: build
+	install -Dm755 target/release/rq $(BINDIR)/rq
+	install -Dm644 man/rq.1 $(MANDIR)/rq.1
+	install -Dm644 completions/rq.bash $(BASHDIR)/rq
+	install -Dm644 completions/_rq $(ZSHDIR)/_rq
+	install -Dm644 completions/rq.fish $(FISHDIR)/rq.fish
+
+uninstall:
+	rm -f $(BINDIR)/rq $(MANDIR)/rq.1 $(BASHDIR)/rq $(ZSHDIR)/_rq $(FISHDIR)/rq.fish
+
+# rq vs curl (and xh / httpie when on PATH) against a local server; writes bench/RESULTS.md.
+bench:
+	$(CARGO) build --release --locked --bin rq --example bench
+	target/release/examples/bench
+
+# Start the local demo server and show rq against it: real output, no internet needed.
+demo:
+	$(CARGO) build --release --locked --bin rq --example serve
+	@bash .ci/demo.sh target/release/rq target/release/examples/serve
+
+completions: build
+	target/release/rq --generate complete-bash > completions/rq.bash
+	target/release/rq --generate complete-zsh > completions/_rq
+	target/release/rq --generate complete-fish > completions/rq.fish
+	target/release/rq --generate complete-powershell > completions/_rq.ps1
+	target/release/rq --generate complete-elvish > completions/rq.elv
+
+man: build
+	target/release/rq --generate man > man/rq.1

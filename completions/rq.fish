@@ -1,0 +1,52 @@
+complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' -r
+complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
+complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
+complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
+complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected' -r -f -a "all\t''
+colors\t''
+format\t''
+none\t''"
+complete -c rq -s s -l style -d 'Colour theme: auto (the terminal\'s 16 colours), monokai or solarized (256 colours)' -r -f -a "auto\t'The terminal\'s own 16 colours'
+monokai\t'256-colour theme on a dark background'
+solarized\t'256-colour theme after the Solarized palette'"
+complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
+complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received)' -r -F
+complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
+complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
+complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
+complete -c rq -l max-time -d 'Give up when the whole exchange takes longer than SECONDS (default: none)' -r
+complete -c rq -l default-scheme -d 'Scheme for URLs without one (default: https, or http for loopback hosts)' -r
+complete -c rq -s a -l auth -d 'Credentials: USER[:PASS], or a token with -A bearer' -r
+complete -c rq -s A -l auth-type -d 'Authentication scheme: basic (default) or bearer' -r -f -a "basic\t''
+bearer\t''"
+complete -c rq -l bearer -d 'Send `Authorization: Bearer TOKEN`' -r
+complete -c rq -l generate -d 'Print shell completions or the man page, then exit' -r -f -a "complete-bash\t''
+complete-zsh\t''
+complete-fish\t''
+complete-powershell\t''
+complete-elvish\t''
+man\t''"
+complete -c rq -s j -l json -d 'Serialize data items as a JSON object (the default)'
+complete -c rq -s f -l form -d 'Serialize data items as form fields (multipart when a file item is present)'
+complete -c rq -l multipart -d 'Always send a multipart/form-data body'
+complete -c rq -s I -l ignore-stdin -d 'Never read the request body from standard input'
+complete -c rq -s h -l headers -d 'Print only the response headers (-p h)'
+complete -c rq -s b -l body -d 'Print only the response body (-p b)'
+complete -c rq -s m -l meta -d 'Print only the response metadata (-p m)'
+complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm)'
+complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with the same sections'
+complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
+complete -c rq -l sorted -d 'Sort JSON object keys and headers when formatting'
+complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
+complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
+complete -c rq -l offline -d 'Build and print the request without sending it'
+complete -c rq -l curl -d 'Print an equivalent curl command and exit'
+complete -c rq -l check-status -d 'Exit 3/4/5 for 3xx/4xx/5xx responses (the default)'
+complete -c rq -l no-check-status -d 'Exit 0 whatever the response status'
+complete -c rq -s F -l follow -d 'Follow redirects (301/302/303 switch to GET without a body; 307/308 keep both)'
+complete -c rq -l https -d 'Use https:// for URLs without a scheme, loopback hosts included'
+complete -c rq -l http -d 'Use http:// for URLs without a scheme'
+complete -c rq -l path-as-is -d 'Send the path as typed, keeping `/../` and `/./`'
+complete -c rq -l debug -d 'Print the version, the resolved plan (secrets redacted) and the engine\'s decisions on stderr'
+complete -c rq -l help -d 'Print help'
+complete -c rq -l version -d 'Print the version'
