@@ -13,9 +13,9 @@ show() {
     printf '\n\033[1m$ %s\033[0m\n' "$*"
     "$@" || printf '(exit code %s)\n' "$?"
 }
-show "$rq" --pretty=all ":$port/json"
+show "$rq" --pretty=all -p hb ":$port/json"
 show "$rq" --pretty=all -v post ":$port/post" name=ann age:=31 'tags[]=cli' X-Trace:1
 show "$rq" -b ":$port/get" q==search
-show "$rq" --pretty=all -F ":$port/redirect/2"
-show "$rq" --pretty=all ":$port/status/404"
+show "$rq" --pretty=all -p hb -F ":$port/redirect/2"
+show "$rq" --pretty=all -p hb ":$port/status/404"
 show "$rq" --curl post ":$port/post" name=ann

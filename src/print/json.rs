@@ -98,19 +98,32 @@ enum Lex {
 /// Short output is copied in blocks of this many bytes (see [`Out`]).
 const BLOCK: usize = 32;
 
-/// A pre-rendered output fragment (colour prefix, token, reset), zero-padded
-/// so that it can always be copied as one fixed-size block.
+/// A pre-rendered output fragment (colour prefix, token, reset), kept in a
+/// zero-padded block so that it can be copied as one fixed-size block.
 struct Piece {
-    bytes: Vec<u8>,
+    block: [u8; BLOCK],
     len: usize,
+    /// The fragment, when it is too long for `block` (very long colour codes).
+    long: Vec<u8>,
 }
 
 impl Piece {
     fn new(parts: &[&[u8]]) -> Self {
-        let mut bytes = parts.concat();
-        let len = bytes.len();
-        bytes.resize(len + BLOCK, 0);
-        Self { bytes, len }
+        let long = parts.concat();
+        let mut block = [0; BLOCK];
+        if let Some(dst) = block.get_mut(..long.len()) {
+            dst.copy_from_slice(&long);
+            return Self {
+                block,
+                len: long.len(),
+                long: Vec::new(),
+            };
+        }
+        Self {
+            block,
+            len: long.len(),
+            long,
+        }
     }
 }
 
@@ -171,6 +184,18 @@ impl Out {
         Self {
             buf: vec![0; size + BLOCK],
             len: 0,
+        }
+    }
+
+    /// Append the first `n` bytes of `block`.
+    #[inline(always)]
+    fn put_block(&mut self, block: &[u8; BLOCK], n: usize) {
+        match self.buf[self.len..].first_chunk_mut::<BLOCK>() {
+            Some(dst) => {
+                *dst = *block;
+                self.len += n;
+            }
+            None => self.put(&block[..n]),
         }
     }
 
@@ -650,7 +675,11 @@ impl<const EMIT: bool> Machine<EMIT> {
     fn emit(&mut self, pick: impl Fn(&Pieces) -> &Piece) {
         if EMIT {
             let piece = pick(&self.pieces);
-            self.out.put_at(&piece.bytes, 0, piece.len);
+            if piece.len <= BLOCK {
+                self.out.put_block(&piece.block, piece.len);
+            } else {
+                self.out.put(&piece.long);
+            }
         }
     }
 
