@@ -76,7 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Use http:// for URLs without a scheme')
             [CompletionResult]::new('--path-as-is', '--path-as-is', [CompletionResultType]::ParameterName, 'Send the path as typed, keeping `/../` and `/./`')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print the version, the resolved plan (secrets redacted) and the engine''s decisions on stderr')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print a short help; with --long (or `rq help`), the full text')
+            [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'With --help: print the full help text')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print the version')
             break
         }

@@ -73,7 +73,8 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --http 'Use http:// for URLs without a scheme'
             cand --path-as-is 'Send the path as typed, keeping `/../` and `/./`'
             cand --debug 'Print the version, the resolved plan (secrets redacted) and the engine''s decisions on stderr'
-            cand --help 'Print help'
+            cand --help 'Print a short help; with --long (or `rq help`), the full text'
+            cand --long 'With --help: print the full help text'
             cand --version 'Print the version'
         }
     ]

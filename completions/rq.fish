@@ -48,5 +48,6 @@ complete -c rq -l https -d 'Use https:// for URLs without a scheme, loopback hos
 complete -c rq -l http -d 'Use http:// for URLs without a scheme'
 complete -c rq -l path-as-is -d 'Send the path as typed, keeping `/../` and `/./`'
 complete -c rq -l debug -d 'Print the version, the resolved plan (secrets redacted) and the engine\'s decisions on stderr'
-complete -c rq -l help -d 'Print help'
+complete -c rq -l help -d 'Print a short help; with --long (or `rq help`), the full text'
+complete -c rq -l long -d 'With --help: print the full help text'
 complete -c rq -l version -d 'Print the version'

@@ -211,9 +211,13 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "WHAT", help_heading = "Other")]
     pub generate: Option<crate::generate::Generate>,
 
-    /// Print help.
-    #[arg(long, action = ArgAction::Help, help_heading = "Other")]
+    /// Print a short help; with --long (or `rq help`), the full text.
+    #[arg(long, action = ArgAction::HelpShort, help_heading = "Other")]
     pub help: Option<bool>,
+
+    /// With --help: print the full help text.
+    #[arg(long, help_heading = "Other")]
+    pub long: bool,
 
     /// Print the version.
     #[arg(long, action = ArgAction::Version, help_heading = "Other")]

@@ -2,6 +2,7 @@
 //! to an exit code (SPEC §3), and turn a broken pipe on stdout into a quiet exit 0.
 #![forbid(unsafe_code)]
 
+mod args;
 mod body;
 mod cli;
 mod curl;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use ureq::http;
 
 use crate::cli::Cli;
@@ -21,6 +21,11 @@ pub static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// Parse argv and run. `Ok` carries the exit code for a completed exchange.
 pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
+    if wants_long_help(&args) {
+        let _ = write!(Stdout, "{}", Cli::command().render_long_help());
+        return Ok(ExitCode::Ok);
+    }
+    let args = crate::args::prepare(args, true);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
@@ -54,6 +59,13 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
     };
     printer.finish()?;
     Ok(code)
+}
+
+/// `rq help`, or `--help` together with `--long`: the full text (plain `--help` is the short
+/// cheat sheet).
+fn wants_long_help(args: &[OsString]) -> bool {
+    let rest = args.get(1..).unwrap_or_default();
+    rest == ["help"] || (rest.iter().any(|a| a == "--help") && rest.iter().any(|a| a == "--long"))
 }
 
 /// `--help` and `--version` print and succeed; any other clap error is a one-line usage error.

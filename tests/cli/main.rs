@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod config;
 mod exit_codes;
 mod generated;
 mod input;

@@ -1,0 +1,240 @@
+//! argv before clap: the config file's default options, `--no-OPTION`, and `rq help`.
+//!
+//! `CONFIG/config.json` may hold `{"default_options": ["--follow", "--style=monokai"]}`;
+//! they are put in front of the command line. Every option then has a `--no-OPTION` form
+//! that cancels the occurrences of OPTION before it, so a default can be undone
+//! (`--no-follow`). This is done here, generically from the clap definition, rather than by
+//! declaring a second flag per option. A broken config file is a warning, never a failure,
+//! and `--help`, `--version` and `--generate` never read it.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Arg, Command, CommandFactory};
+
+use crate::cli::Cli;
+
+/// `$RQ_CONFIG_DIR`, else the platform config directory + `/rq`.
+pub fn config_dir() -> Option<PathBuf> {
+    match std::env::var_os("RQ_CONFIG_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::config_dir().map(|d| d.join("rq")),
+    }
+}
+
+/// The arguments clap should see: default options from the config file (unless this is a
+/// help, version or generate invocation), then argv, with `--no-OPTION` applied.
+pub fn prepare(argv: Vec<OsString>, warn: bool) -> Vec<OsString> {
+    let mut iter = argv.into_iter();
+    let program = iter.next().unwrap_or_else(|| "rq".into());
+    let user: Vec<OsString> = iter.collect();
+    let mut all = vec![program];
+    if !skips_config(&user) {
+        all.extend(default_options(warn).into_iter().map(OsString::from));
+    }
+    all.extend(user);
+    apply_negations(all, &Cli::command())
+}
+
+/// True for invocations that must work even with a broken config, HOME or cwd.
+fn skips_config(args: &[OsString]) -> bool {
+    args.iter().any(|a| {
+        a == "--help"
+            || a == "--version"
+            || a == "--generate"
+            || a.to_string_lossy().starts_with("--generate=")
+    }) || args == ["help"]
+}
+
+/// `default_options` from `CONFIG/config.json`; a missing file is silent, a broken one warns.
+fn default_options(warn: bool) -> Vec<String> {
+    let Some(path) = config_dir().map(|d| d.join("config.json")) else {
+        return Vec::new();
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            warn_config(warn, &path, &e.to_string());
+            return Vec::new();
+        }
+    };
+    match parse_default_options(&text) {
+        Ok(opts) => opts,
+        Err(e) => {
+            warn_config(warn, &path, &e);
+            Vec::new()
+        }
+    }
+}
+
+fn warn_config(warn: bool, path: &std::path::Path, why: &str) {
+    if warn {
+        eprintln!(
+            "rq: warning: ignoring config file {}: {why}",
+            path.display()
+        );
+    }
+}
+
+/// Parse the config document; only `default_options` (a list of strings) is read.
+pub fn parse_default_options(text: &str) -> Result<Vec<String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    match value.get("default_options") {
+        None => Ok(Vec::new()),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("default_options must hold strings, found {v}"))
+            })
+            .collect(),
+        Some(other) => Err(format!("default_options must be a list, found {other}")),
+    }
+}
+
+/// Remove earlier occurrences of OPTION (and its value) for every `--no-OPTION`, unless
+/// clap itself defines `--no-OPTION` (such as `--no-check-status`).
+pub fn apply_negations(args: Vec<OsString>, cmd: &Command) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    // Indices into `out` of each option occurrence: (arg id, first index, count of slots).
+    let mut seen: Vec<(String, usize, usize)> = Vec::new();
+    let mut iter = args.into_iter().peekable();
+    if let Some(program) = iter.next() {
+        out.push(program);
+    }
+    while let Some(arg) = iter.next() {
+        let text = arg.to_string_lossy().into_owned();
+        if text == "--" {
+            out.push(arg);
+            out.extend(iter);
+            break;
+        }
+        if let Some(name) = text.strip_prefix("--no-") {
+            if find_long(cmd, &text[2..]).is_none() {
+                if let Some(target) = find_long(cmd, name) {
+                    let id = target.get_id().to_string();
+                    cancel(&mut out, &mut seen, &id);
+                    continue;
+                }
+            }
+        }
+        let Some((arg_def, inline)) = lookup(cmd, &text) else {
+            out.push(arg);
+            continue;
+        };
+        let start = out.len();
+        out.push(arg);
+        if !inline && arg_def.get_action().takes_values() {
+            if let Some(value) = iter.next() {
+                out.push(value);
+            }
+        }
+        seen.push((arg_def.get_id().to_string(), start, out.len() - start));
+    }
+    out
+}
+
+/// Remove every recorded occurrence of `id` from `out`.
+fn cancel(out: &mut Vec<OsString>, seen: &mut Vec<(String, usize, usize)>, id: &str) {
+    let mut drop = vec![false; out.len()];
+    for (_, start, len) in seen.iter().filter(|(i, _, _)| i == id) {
+        drop[*start..start + len].iter_mut().for_each(|d| *d = true);
+    }
+    let mut index = 0;
+    out.retain(|_| {
+        let keep = !drop[index];
+        index += 1;
+        keep
+    });
+    // Re-number the remaining occurrences after removal.
+    let removed_before = |pos: usize| drop[..pos].iter().filter(|d| **d).count();
+    seen.retain(|(i, _, _)| i != id);
+    for entry in seen.iter_mut() {
+        entry.1 -= removed_before(entry.1);
+    }
+}
+
+fn find_long<'a>(cmd: &'a Command, name: &str) -> Option<&'a Arg> {
+    cmd.get_arguments().find(|a| {
+        a.get_long() == Some(name)
+            || a.get_all_aliases()
+                .is_some_and(|aliases| aliases.contains(&name))
+    })
+}
+
+/// The option an argument names (`--long`, `--long=v`, `-s`, `-svalue`), and whether its
+/// value is inline. Clusters of short flags (`-vF`) are only recognised by their first
+/// letter; `--no-OPTION` cancels them as a whole.
+fn lookup<'a>(cmd: &'a Command, text: &str) -> Option<(&'a Arg, bool)> {
+    if let Some(long) = text.strip_prefix("--") {
+        let (name, inline) = match long.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (long, false),
+        };
+        return find_long(cmd, name).map(|a| (a, inline));
+    }
+    let mut chars = text.strip_prefix('-')?.chars();
+    let c = chars.next()?;
+    let arg = cmd.get_arguments().find(|a| a.get_short() == Some(c))?;
+    Some((arg, chars.next().is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(args: &[&str]) -> Vec<String> {
+        let mut all = vec!["rq".to_string()];
+        all.extend(args.iter().map(|s| s.to_string()));
+        apply_negations(
+            all.into_iter().map(OsString::from).collect(),
+            &Cli::command(),
+        )
+        .into_iter()
+        .skip(1)
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect()
+    }
+
+    #[test]
+    fn negation_table() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["--form", "x.org", "--no-form"], &["x.org"]),
+            (&["-f", "x.org", "--no-form"], &["x.org"]),
+            (&["--style", "monokai", "--no-style", "x"], &["x"]),
+            (&["--style=monokai", "--no-style", "x"], &["x"]),
+            (&["-v", "-v", "--no-verbose", "-v", "x"], &["-v", "x"]),
+            (
+                &["--follow", "--no-follow", "--follow", "x"],
+                &["--follow", "x"],
+            ),
+            // clap's own --no-check-status is left alone.
+            (&["--no-check-status", "x"], &["--no-check-status", "x"]),
+            // unknown --no-* passes through for clap to reject.
+            (&["--no-such", "x"], &["--no-such", "x"]),
+            // after `--` nothing is an option.
+            (&["-f", "--", "--no-form"], &["-f", "--", "--no-form"]),
+            (
+                &["-o", "out", "--timeout", "3", "--no-output", "x"],
+                &["--timeout", "3", "x"],
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(apply(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn config_document_table() {
+        assert_eq!(
+            parse_default_options(r#"{"default_options": ["--form", "-F"]}"#).unwrap(),
+            ["--form", "-F"]
+        );
+        assert_eq!(parse_default_options("{}").unwrap(), Vec::<String>::new());
+        assert!(parse_default_options("{oops").is_err());
+        assert!(parse_default_options(r#"{"default_options": "--form"}"#).is_err());
+        assert!(parse_default_options(r#"{"default_options": [1]}"#).is_err());
+    }
+}

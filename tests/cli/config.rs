@@ -1,0 +1,94 @@
+//! SPEC §7: the config file's default options, `--no-OPTION`, and robustness of
+//! `--help`/`--version`/`--generate`.
+
+use crate::support::{assert_code, rq, run, stderr, stdout, Response, Server};
+
+fn config_dir(json: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.json"), json).unwrap();
+    dir
+}
+
+fn echo() -> Server {
+    Server::http(|_| Response::new(200).text("ok"))
+}
+
+#[test]
+fn default_options_are_prepended() {
+    let cfg = config_dir(r#"{"default_options": ["--form"]}"#);
+    let s = echo();
+    let o = run(rq()
+        .env("RQ_CONFIG_DIR", cfg.path())
+        .args([&s.url("/"), "a=1"]));
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.body_str(), "a=1");
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
+}
+
+#[test]
+fn no_option_on_the_command_line_undoes_a_default() {
+    let cfg = config_dir(r#"{"default_options": ["--form"]}"#);
+    let s = echo();
+    let o = run(rq()
+        .env("RQ_CONFIG_DIR", cfg.path())
+        .args(["--no-form", &s.url("/"), "a=1"]));
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].body_str(), r#"{"a": "1"}"#);
+}
+
+#[test]
+fn broken_config_warns_once_and_the_request_still_goes_out() {
+    let cfg = config_dir("{oops");
+    let s = echo();
+    let o = run(rq().env("RQ_CONFIG_DIR", cfg.path()).arg(s.url("/")));
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("rq: warning: ignoring config file ") && err.contains("config.json"),
+        "{err}"
+    );
+    assert_eq!(s.request_count(), 1);
+}
+
+#[test]
+fn help_version_and_generate_work_with_broken_config_home_and_cwd() {
+    let cfg = config_dir("{oops");
+    let gone = tempfile::tempdir().unwrap();
+    for args in ["--help", "--version", "--generate man", "help"] {
+        let cwd = gone.path().join("cwd");
+        std::fs::create_dir(&cwd).unwrap();
+        // Start rq in a directory that no longer exists, with HOME pointing nowhere.
+        let line = format!(
+            "cd '{}' && rmdir '{}' && exec '{}' {args}",
+            cwd.display(),
+            cwd.display(),
+            crate::support::bin()
+        );
+        let o = run(rq_shell(&line)
+            .env("RQ_CONFIG_DIR", cfg.path())
+            .env("HOME", gone.path().join("missing")));
+        assert_code(&o, 0);
+        assert!(!o.stdout.is_empty(), "{args}");
+        assert_eq!(stderr(&o), "", "{args}");
+    }
+}
+
+fn rq_shell(line: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", line]).stdin(std::process::Stdio::null());
+    cmd
+}
+
+#[test]
+fn short_help_is_a_cheat_sheet_and_long_help_is_complete() {
+    let short = stdout(&run(rq().arg("--help")));
+    let long = stdout(&run(rq().args(["--help", "--long"])));
+    assert!(short.lines().count() < long.lines().count());
+    assert!(long.contains("METHOD is optional"), "{long}");
+    assert_eq!(long, stdout(&run(rq().arg("help"))));
+}
