@@ -248,8 +248,8 @@ struct Machine<const EMIT: bool> {
     lex: Lex,
     /// The current string is an object key.
     key: bool,
-    /// A top-level number or literal just ended; only whitespace may follow,
-    /// so that `1true` is not read as two values.
+    /// A top-level number or literal just ended, so another one may not
+    /// follow without whitespace (`1true` is not two values).
     top_scalar: bool,
     /// At least one complete top-level value was seen.
     seen_value: bool,
@@ -323,9 +323,15 @@ impl<const EMIT: bool> Machine<EMIT> {
             if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 self.top_scalar = false;
                 i += 1;
-            } else if self.top_scalar {
-                return Err(i);
             } else {
+                if self.top_scalar {
+                    // Like serde_json's stream reader: `1"a"` is two values,
+                    // but `1true` is not.
+                    if !matches!(b, b'"' | b'[' | b'{') {
+                        return Err(i);
+                    }
+                    self.top_scalar = false;
+                }
                 i = self.token(input, i, b)?;
             }
         }
@@ -337,14 +343,8 @@ impl<const EMIT: bool> Machine<EMIT> {
     fn token(&mut self, input: &[u8], i: usize, b: u8) -> Result<usize, usize> {
         use Expect::*;
         match (b, self.expect) {
-            (b'"', FirstKey | Key) => {
-                self.open_string(true);
-                self.string_body(input, i + 1)
-            }
-            (b'"', Value | FirstValue) => {
-                self.open_string(false);
-                self.string_body(input, i + 1)
-            }
+            (b'"', FirstKey | Key) => Ok(self.string(input, i, true)?),
+            (b'"', Value | FirstValue) => Ok(self.string(input, i, false)?),
             (b':', Colon) => {
                 self.emit(|p| &p.colon);
                 self.expect = Value;
@@ -488,6 +488,41 @@ impl<const EMIT: bool> Machine<EMIT> {
         self.scalar_done();
     }
 
+    /// The string starting at `input[i]`. The common case, plain ASCII ending
+    /// in this chunk, is handled inline; the general loop is out of line.
+    #[inline(always)]
+    fn string(&mut self, input: &[u8], i: usize, key: bool) -> Result<usize, usize> {
+        self.open_string(key);
+        let (j, high) = scan_string(input, i + 1);
+        if high || input.get(j) != Some(&b'"') {
+            return self.string_body(input, i + 1);
+        }
+        if EMIT {
+            self.out.put_at(input, i + 1, j - i - 1);
+        }
+        Ok(self.close_string(input, j))
+    }
+
+    /// Write the closing quote at `input[i]` and move on; returns the index
+    /// after it (after the colon too, if one follows a key directly).
+    #[inline(always)]
+    fn close_string(&mut self, input: &[u8], i: usize) -> usize {
+        self.lex = Lex::Between;
+        if !self.key {
+            self.emit(|p| &p.str_close);
+            self.after_value();
+        } else if input.get(i + 1) == Some(&b':') {
+            // Compact input: take the colon with the key.
+            self.emit(|p| &p.key_close_colon);
+            self.expect = Expect::Value;
+            return i + 2;
+        } else {
+            self.emit(|p| &p.key_close);
+            self.expect = Expect::Colon;
+        }
+        i + 1
+    }
+
     /// Copy string content from `input[i..]` up to and including the closing
     /// quote, validating escapes and UTF-8 on the way.
     fn string_body(&mut self, input: &[u8], mut i: usize) -> Result<usize, usize> {
@@ -501,22 +536,7 @@ impl<const EMIT: bool> Machine<EMIT> {
             i = j;
             let Some(&b) = input.get(i) else { return Ok(i) };
             match b {
-                b'"' => {
-                    self.lex = Lex::Between;
-                    if !self.key {
-                        self.emit(|p| &p.str_close);
-                        self.after_value();
-                    } else if input.get(i + 1) == Some(&b':') {
-                        // Compact input: take the colon with the key.
-                        self.emit(|p| &p.key_close_colon);
-                        self.expect = Expect::Value;
-                        return Ok(i + 2);
-                    } else {
-                        self.emit(|p| &p.key_close);
-                        self.expect = Expect::Colon;
-                    }
-                    return Ok(i + 1);
-                }
+                b'"' => return Ok(self.close_string(input, i)),
                 b'\\' => match escape_len(&input[i..]) {
                     Some(Ok(n)) => {
                         if EMIT {
@@ -1115,6 +1135,7 @@ mod tests {
             ("<!doctype html>", false),
             ("1true", false),
             ("1 \"abc", false),
+            ("1\"a\"[2]", true),
             ("}", false),
         ];
         for (input, want) in cases {
