@@ -11,6 +11,7 @@ monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
 complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received)' -r -F
+complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
@@ -41,6 +42,8 @@ complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received 
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
 complete -c rq -l offline -d 'Build and print the request without sending it'
 complete -c rq -l curl -d 'Print an equivalent curl command and exit'
+complete -c rq -s d -l download -d 'Save the body to a file: -o FILE, else the name the server suggests (Content-Disposition), else the URL\'s last segment; an existing file is never overwritten (NAME-1.EXT, NAME-2.EXT …). Headers and progress go to stderr, redirects are followed. Without -o and with stdout not a terminal, the body goes to stdout'
+complete -c rq -s c -l continue -d 'Resume an interrupted download into -o FILE: ask only for the missing bytes (a Range request), and start the file over if the server ignores the range'
 complete -c rq -l check-status -d 'Exit 3/4/5 for 3xx/4xx/5xx responses (the default)'
 complete -c rq -l no-check-status -d 'Exit 0 whatever the response status'
 complete -c rq -s F -l follow -d 'Follow redirects (301/302/303 switch to GET without a body; 307/308 keep both)'

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::usage;
 use crate::items::{self, Item, Source};
+use crate::upload::{self, Body, Content};
 
 /// How data items are serialised (`-j`, `-f`, `--multipart`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,8 @@ pub struct Lowered {
     /// Header names to remove from the defaults (`Name:`).
     pub removed: Vec<String>,
     pub query: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
+    /// Files are described here, not read: they stream when the request is sent.
+    pub body: Option<Body>,
     /// Content-Type implied by the body, if any.
     pub content_type: Option<String>,
     /// A JSON body was built from data items (Accept then prefers JSON).
@@ -117,7 +119,14 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
                 "a @file body can't be mixed with data items (key=value, key:=json, field@file)",
             ));
         }
-        out.body = Some(read_file(&path, &format!("@{}", path.display()))?);
+        let body = Body::from_path(&path).map_err(|e| {
+            usage(format!(
+                "can't read '{}' in item '@{}': {e}",
+                path.display(),
+                path.display()
+            ))
+        })?;
+        out.body = Some(body);
         out.content_type = mime_guess::from_path(&path)
             .first()
             .map(|m| m.essence_str().to_string());
@@ -134,20 +143,20 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
                     e.caret()
                 ))
             })?;
-            out.body = Some(to_json_bytes(&value));
+            out.body = Some(Body::Bytes(to_json_bytes(&value)));
             out.content_type = Some("application/json".into());
             out.json_body = true;
         }
         DataMode::Json => {}
         DataMode::Form if parts.iter().all(|p| matches!(p, Part::Text(..))) => {
             if !parts.is_empty() {
-                out.body = Some(form_urlencode(&parts).into_bytes());
+                out.body = Some(Body::Bytes(form_urlencode(&parts).into_bytes()));
                 out.content_type = Some("application/x-www-form-urlencoded; charset=utf-8".into());
             }
         }
         DataMode::Form | DataMode::Multipart => {
             let boundary = boundary.map_or_else(random_boundary, str::to_string);
-            out.body = Some(multipart(&parts, &boundary)?);
+            out.body = Some(multipart(parts, &boundary)?);
             out.content_type = Some(format!("multipart/form-data; boundary={boundary}"));
         }
     }
@@ -274,60 +283,60 @@ fn form_urlencode(parts: &[Part]) -> String {
     ser.finish()
 }
 
-fn multipart(parts: &[Part], boundary: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// Describe the multipart body; file parts stay on disk until the request is sent. A form
+/// without files is built in memory (the same bytes, and an exact `--offline` print).
+fn multipart(parts: Vec<Part>, boundary: &str) -> Result<Body> {
+    let mut described = Vec::with_capacity(parts.len());
     for part in parts {
-        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match part {
-            Part::Text(name, value) => {
-                out.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
-                        quote(name)
-                    )
-                    .as_bytes(),
-                );
-                out.extend_from_slice(value.as_bytes());
-            }
+        described.push(match part {
+            Part::Text(name, value) => upload::Part {
+                name,
+                filename: None,
+                mime: None,
+                content: Content::Text(value.into_bytes()),
+            },
             Part::File {
                 field,
                 path,
                 mime,
                 filename,
             } => {
-                let name = filename.clone().unwrap_or_else(|| {
+                let filename = filename.unwrap_or_else(|| {
                     path.file_name()
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default()
                 });
-                let mime = mime.clone().unwrap_or_else(|| {
-                    mime_guess::from_path(path)
+                let mime = mime.unwrap_or_else(|| {
+                    mime_guess::from_path(&path)
                         .first_or_octet_stream()
                         .essence_str()
                         .to_string()
                 });
-                out.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {mime}\r\n\r\n",
-                        quote(field),
-                        quote(&name)
-                    )
-                    .as_bytes(),
-                );
-                out.extend_from_slice(&read_file(path, &format!("{field}@{}", path.display()))?);
+                let content = Content::from_path(&path).map_err(|e| {
+                    usage(format!(
+                        "can't read '{}' in item '{field}@{}': {e}",
+                        path.display(),
+                        path.display()
+                    ))
+                })?;
+                upload::Part {
+                    name: field,
+                    filename: Some(filename),
+                    mime: Some(mime),
+                    content,
+                }
             }
-        }
-        out.extend_from_slice(b"\r\n");
+        });
     }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(out)
-}
-
-/// Quote a multipart parameter value: `"` and line breaks are percent-encoded, as browsers do.
-fn quote(s: &str) -> String {
-    s.replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let form = upload::Multipart {
+        boundary: boundary.to_string(),
+        parts: described,
+    };
+    Ok(if form.has_files() {
+        Body::Multipart(form)
+    } else {
+        Body::Bytes(form.to_bytes())
+    })
 }
 
 fn random_boundary() -> String {
@@ -348,6 +357,12 @@ fn random_boundary() -> String {
 mod tests {
     use super::*;
 
+    fn bytes(body: Option<Body>) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut body.unwrap().reader(), &mut out).unwrap();
+        out
+    }
+
     fn lower_json(args: &[&str]) -> Lowered {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         lower(&args, DataMode::Json, None).unwrap()
@@ -357,7 +372,7 @@ mod tests {
     fn json_body_uses_spaced_separators_and_keeps_order() {
         let l = lower_json(&["name=ann", "age:=31", "tags[]=a"]);
         assert_eq!(
-            String::from_utf8(l.body.unwrap()).unwrap(),
+            String::from_utf8(bytes(l.body)).unwrap(),
             r#"{"name": "ann", "age": 31, "tags": ["a"]}"#
         );
         assert_eq!(l.content_type.as_deref(), Some("application/json"));
@@ -367,7 +382,7 @@ mod tests {
     fn form_body_is_urlencoded() {
         let args = vec!["a=1 2".to_string(), "b=&".to_string()];
         let l = lower(&args, DataMode::Form, None).unwrap();
-        assert_eq!(l.body.unwrap(), b"a=1+2&b=%26");
+        assert_eq!(bytes(l.body), b"a=1+2&b=%26");
     }
 
     #[test]
@@ -377,7 +392,7 @@ mod tests {
         std::fs::write(&f, "hi").unwrap();
         let args = vec!["x=1".to_string(), format!("up@{};type=text/x", f.display())];
         let l = lower(&args, DataMode::Form, Some("B")).unwrap();
-        let body = String::from_utf8(l.body.unwrap()).unwrap();
+        let body = String::from_utf8(bytes(l.body)).unwrap();
         assert_eq!(
             body,
             "--B\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n\

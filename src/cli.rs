@@ -119,6 +119,12 @@ pub struct Cli {
     #[arg(short = 'S', long, help_heading = "Output")]
     pub stream: bool,
 
+    /// Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline`
+    /// prints, or editor-style `METHOD URL` blocks separated by `###`. The command line's
+    /// method, URL, headers and items override the file's.
+    #[arg(long, value_name = "FILE", help_heading = "Request files")]
+    pub http_file: Option<std::path::PathBuf>,
+
     /// Build and print the request without sending it.
     #[arg(long, help_heading = "Output")]
     pub offline: bool,
@@ -126,6 +132,19 @@ pub struct Cli {
     /// Print an equivalent curl command and exit.
     #[arg(long, help_heading = "Output")]
     pub curl: bool,
+
+    // ---- downloads ----
+    /// Save the body to a file: -o FILE, else the name the server suggests
+    /// (Content-Disposition), else the URL's last segment; an existing file is never
+    /// overwritten (NAME-1.EXT, NAME-2.EXT …). Headers and progress go to stderr, redirects
+    /// are followed. Without -o and with stdout not a terminal, the body goes to stdout.
+    #[arg(short = 'd', long, help_heading = "Downloads")]
+    pub download: bool,
+
+    /// Resume an interrupted download into -o FILE: ask only for the missing bytes (a Range
+    /// request), and start the file over if the server ignores the range.
+    #[arg(short = 'c', long = "continue", help_heading = "Downloads")]
+    pub resume: bool,
 
     // ---- exit status ----
     /// Exit 3/4/5 for 3xx/4xx/5xx responses (the default).

@@ -5,6 +5,7 @@
 //! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
 
 use crate::plan::{Net, Request};
+use crate::upload::{Body, Content, Multipart};
 
 pub fn command(req: &Request, net: &Net) -> String {
     let mut args: Vec<String> = vec!["curl".into()];
@@ -25,6 +26,10 @@ pub fn command(req: &Request, net: &Net) -> String {
         if h.is("host") && h.auto_host || h.is("content-length") {
             continue;
         }
+        if h.is("content-type") && matches!(req.body, Some(Body::Multipart(_))) {
+            // curl's --form writes its own boundary, and this header with it.
+            continue;
+        }
         if h.is("accept-encoding") && value == "gzip, deflate, br, zstd" {
             args.push("--compressed".into());
             continue;
@@ -41,11 +46,17 @@ pub fn command(req: &Request, net: &Net) -> String {
         };
         args.extend(["--header".into(), line]);
     }
-    if let Some(body) = &req.body {
-        args.extend([
+    match &req.body {
+        None => {}
+        Some(Body::Bytes(body)) => args.extend([
             "--data-binary".into(),
             String::from_utf8_lossy(body).into_owned(),
-        ]);
+        ]),
+        Some(Body::File { path, .. }) => {
+            args.extend(["--data-binary".into(), format!("@{}", path.display())])
+        }
+        Some(Body::Stdin { .. }) => args.extend(["--data-binary".into(), "@-".into()]),
+        Some(Body::Multipart(form)) => form_args(form, &mut args),
     }
     if net.follow {
         args.extend([
@@ -71,6 +82,37 @@ pub fn command(req: &Request, net: &Net) -> String {
         ]);
     }
     args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// A multipart body with files as curl `--form` options (curl picks its own boundary).
+fn form_args(form: &Multipart, args: &mut Vec<String>) {
+    for part in &form.parts {
+        match &part.content {
+            Content::Text(value) => args.extend([
+                "--form-string".into(),
+                format!("{}={}", part.name, String::from_utf8_lossy(value)),
+            ]),
+            Content::File { path, .. } => {
+                let mut spec = format!("{}=@{}", part.name, form_quote(&path.to_string_lossy()));
+                if let Some(mime) = &part.mime {
+                    spec.push_str(&format!(";type={mime}"));
+                }
+                if let Some(name) = &part.filename {
+                    spec.push_str(&format!(";filename={}", form_quote(name)));
+                }
+                args.extend(["--form".into(), spec]);
+            }
+        }
+    }
+}
+
+/// curl's `--form` reads `;` and `,` as separators unless the value is double-quoted.
+fn form_quote(s: &str) -> String {
+    if s.contains([';', ',', '"', '\\']) {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn url_of(req: &Request) -> String {

@@ -28,10 +28,28 @@ pub fn generate(kind: Generate, out: &mut dyn Write) -> std::io::Result<()> {
         Generate::CompleteFish => Shell::Fish,
         Generate::CompletePowershell => Shell::PowerShell,
         Generate::CompleteElvish => Shell::Elvish,
-        Generate::Man => return man_page(cmd, out),
+        Generate::Man => {
+            let mut page = Vec::new();
+            man_page(cmd, &mut page)?;
+            return out.write_all(ascii_roff(&String::from_utf8_lossy(&page)).as_bytes());
+        }
     };
     clap_complete::generate(shell, &mut cmd, "rq", out);
     Ok(())
+}
+
+/// groff reads its input as Latin-1 unless preprocessed: write every non-ASCII character as
+/// a `\[uXXXX]` escape so `groff -man` and `man -l` agree and neither warns.
+fn ascii_roff(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for c in page.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\[u{:04X}]", c as u32));
+        }
+    }
+    out
 }
 
 /// The man page: clap's title, synopsis, description and options, then rq's own sections.

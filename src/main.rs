@@ -9,12 +9,14 @@ mod curl;
 mod engine;
 mod error;
 mod generate;
+mod httpfile;
 mod items;
 mod plan;
 mod print;
 mod run;
 mod stdin;
 mod target;
+mod upload;
 
 use std::sync::atomic::Ordering;
 

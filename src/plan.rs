@@ -15,8 +15,10 @@ use url::Url;
 use crate::body::{self, DataMode};
 use crate::cli::{AuthType, Cli, Pretty, Style};
 use crate::error::usage;
+use crate::httpfile::FileRequest;
 use crate::stdin;
 use crate::target::{self, SchemeDefault};
+use crate::upload::Body;
 
 /// Facts about the process environment that change behaviour.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +49,8 @@ impl Env {
 #[derive(Debug)]
 pub struct Plan {
     pub request: Request,
+    /// Further requests from a request file, sent in order after `request`.
+    pub more: Vec<Request>,
     pub mode: Mode,
     pub net: Net,
     pub output: Output,
@@ -76,7 +80,8 @@ pub struct Request {
     pub raw_path: Option<String>,
     /// Every header in send order (Host first), names as the user typed them.
     pub headers: Vec<Header>,
-    pub body: Option<Vec<u8>>,
+    /// Bytes in memory, or files and stdin streamed as the request is sent (`upload.rs`).
+    pub body: Option<Body>,
 }
 
 /// A request header. Its `Debug` hides credentials.
@@ -205,79 +210,28 @@ pub struct Output {
 impl Plan {
     /// Resolve the command line. May read files named by items and standard input.
     pub fn from_cli(cli: Cli, env: &Env) -> Result<Plan> {
-        let (method, url_arg, item_args) = split_positionals(&cli.args)?;
-        let mode = data_mode(&cli);
-        let lowered = body::lower(item_args, mode, cli.boundary.as_deref())?;
-        let scheme = scheme_default(&cli)?;
-        let mut url = target::resolve(url_arg, scheme, &lowered.query).map_err(usage)?;
-        let raw_path = if cli.path_as_is {
-            target::path_as_typed(url_arg)
-        } else {
-            None
-        };
-        let url_auth = take_url_credentials(&mut url);
-
-        let has_item_body = lowered.body.is_some();
-        let mut body = lowered.body;
-        let mut content_type = lowered.content_type;
-        if let Some(raw) = &cli.raw {
-            if has_item_body {
-                return Err(usage(
-                    "--raw can't be mixed with data items or a @file body",
-                ));
+        let mut requests = Vec::new();
+        match &cli.http_file {
+            None => {
+                let (method, url_arg, items) = split_positionals(&cli.args)?;
+                requests.push(build_request(
+                    &cli,
+                    env,
+                    method,
+                    Some(url_arg),
+                    items,
+                    None,
+                )?);
             }
-            body = Some(raw.clone().into_bytes());
-            content_type = Some(default_raw_type(mode).into());
-        }
-        let offline = cli.offline || cli.curl;
-        if !cli.ignore_stdin && !env.stdin_tty {
-            if body.is_some() || offline {
-                if stdin::glance() == stdin::Glance::Data && body.is_some() {
-                    return Err(usage(
-                        "request body from stdin can't be mixed with data items, --raw or @file: \
-                         pass -I to ignore stdin, or drop the items",
-                    ));
-                }
-            } else {
-                let quiet = cli.quiet;
-                let data = stdin::read_all(|| {
-                    if quiet < 2 {
-                        eprintln!(
-                            "rq: warning: no stdin data after 10 s; pass -I (--ignore-stdin) if the request has no body"
-                        );
-                    }
-                })
-                .map_err(|e| usage(format!("can't read stdin: {e}")))?;
-                if !data.is_empty() {
-                    body = Some(data);
-                    content_type = Some(default_raw_type(mode).into());
+            Some(path) => {
+                let (method, url_arg, items) = split_positionals_for_file(&cli.args);
+                for file in load_http_file(path)? {
+                    let req = build_request(&cli, env, method, url_arg, items, Some(&file))?;
+                    requests.push(req);
                 }
             }
         }
-
-        let method = match method {
-            Some(m) => m.to_ascii_uppercase(),
-            None if body.is_some() => "POST".into(),
-            None => "GET".into(),
-        };
-        let json_accept = lowered.json_body || (cli.json && !cli.form);
-        let auth = credentials(&cli, url_auth, env)?;
-        let headers = build_headers(
-            &url,
-            &lowered.headers,
-            &lowered.removed,
-            content_type.as_deref(),
-            body.as_deref(),
-            json_accept,
-            auth,
-        );
-        let request = Request {
-            method,
-            url,
-            raw_path,
-            headers,
-            body,
-        };
+        let request = requests.remove(0);
         Ok(Plan {
             mode: if cli.curl {
                 Mode::Curl
@@ -292,8 +246,145 @@ impl Plan {
             quiet: cli.quiet,
             debug: cli.debug,
             request,
+            more: requests,
         })
     }
+}
+
+/// Lower one request from the command line, on top of a request file's request if any:
+/// the command line's method, URL, headers and items override what the file says.
+fn build_request(
+    cli: &Cli,
+    env: &Env,
+    method: Option<&str>,
+    url_arg: Option<&str>,
+    item_args: &[String],
+    file: Option<&FileRequest>,
+) -> Result<Request> {
+    let url_arg = url_arg
+        .or(file.map(|f| f.url.as_str()))
+        .ok_or_else(|| usage("missing URL (usage: rq [METHOD] URL [ITEM ...])"))?;
+    let mode = data_mode(cli);
+    let lowered = body::lower(item_args, mode, cli.boundary.as_deref())?;
+    let scheme = scheme_default(cli)?;
+    let mut url = target::resolve(url_arg, scheme, &lowered.query).map_err(usage)?;
+    let raw_path = if cli.path_as_is {
+        target::path_as_typed(url_arg)
+    } else {
+        None
+    };
+    let url_auth = take_url_credentials(&mut url);
+
+    let has_item_body = lowered.body.is_some();
+    let mut body = lowered.body;
+    let mut content_type = lowered.content_type;
+    if let Some(raw) = &cli.raw {
+        if has_item_body {
+            return Err(usage(
+                "--raw can't be mixed with data items or a @file body",
+            ));
+        }
+        body = Some(Body::Bytes(raw.clone().into_bytes()));
+        content_type = Some(default_raw_type(mode).into());
+    }
+    let offline = cli.offline || cli.curl;
+    // (stdin is the request file itself with `--http-file -`, and never a body then)
+    if !cli.ignore_stdin && !env.stdin_tty && cli.http_file.is_none() {
+        if body.is_some() || offline {
+            if stdin::glance() == stdin::Glance::Data && body.is_some() {
+                return Err(usage(
+                    "request body from stdin can't be mixed with data items, --raw or @file: \
+                         pass -I to ignore stdin, or drop the items",
+                ));
+            }
+        } else {
+            let quiet = cli.quiet;
+            let data = crate::upload::from_stdin(|| {
+                    if quiet < 2 {
+                        eprintln!(
+                            "rq: warning: no stdin data after 10 s; pass -I (--ignore-stdin) if the request has no body"
+                        );
+                    }
+                })
+                .map_err(|e| usage(format!("can't read stdin: {e}")))?;
+            if data.is_some() {
+                body = data;
+                content_type = Some(default_raw_type(mode).into());
+            }
+        }
+    }
+
+    let cli_body = body.is_some();
+    let mut file_headers: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(file) = file {
+        file_headers = file.headers.clone();
+        if cli_body {
+            // The command line's body brings its own type.
+            file_headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        } else {
+            body = file.body.clone().map(Body::Bytes);
+            content_type = None;
+        }
+    }
+    let method = match method
+        .map(str::to_string)
+        .or(file.map(|f| f.method.clone()))
+    {
+        Some(m) => m.to_ascii_uppercase(),
+        None if body.is_some() => "POST".into(),
+        None => "GET".into(),
+    };
+    let json_accept = lowered.json_body || (cli.json && !cli.form);
+    let auth = credentials(cli, url_auth, env)?;
+    let headers = build_headers(
+        &url,
+        &[&file_headers, &lowered.headers],
+        &lowered.removed,
+        content_type.as_deref(),
+        body.as_ref(),
+        json_accept,
+        auth,
+    );
+    Ok(Request {
+        method,
+        url,
+        raw_path,
+        headers,
+        body,
+    })
+}
+
+/// With `--http-file`, positionals are optional: leading ones that are not request items
+/// are `[METHOD] URL`, the rest are items.
+fn split_positionals_for_file(args: &[String]) -> (Option<&str>, Option<&str>, &[String]) {
+    let lead = args
+        .iter()
+        .take_while(|a| {
+            // `http://…` and `:8080/x` would otherwise read as `Name:Value` headers.
+            a.contains("://") || a.starts_with(':') || crate::items::parse_item(a).is_err()
+        })
+        .count()
+        .min(2);
+    match &args[..lead] {
+        [method, url] => (Some(method.as_str()), Some(url.as_str()), &args[2..]),
+        [url] => (None, Some(url.as_str()), &args[1..]),
+        _ => (None, None, args),
+    }
+}
+
+/// Read `--http-file PATH` (`-` for stdin).
+fn load_http_file(path: &std::path::Path) -> Result<Vec<FileRequest>> {
+    let text = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map_err(|e| usage(format!("can't read the request file from stdin: {e}")))?;
+        buf
+    } else {
+        std::fs::read(path)
+            .map_err(|e| usage(format!("can't read --http-file '{}': {e}", path.display())))?
+    };
+    crate::httpfile::parse(&text)
+        .map_err(|e| usage(format!("invalid --http-file '{}': {e}", path.display())))
 }
 
 /// `[METHOD] URL [ITEM...]`: the first positional is a method only when it is all ASCII
@@ -406,10 +497,10 @@ fn prompt_password(user: &str, env: &Env) -> Result<String> {
 /// replaced in place by a user header of the same name; other user headers follow in order.
 fn build_headers(
     url: &Url,
-    user: &[(String, Vec<u8>)],
+    layers: &[&[(String, Vec<u8>)]],
     removed: &[String],
     content_type: Option<&str>,
-    body: Option<&[u8]>,
+    body: Option<&Body>,
     json_accept: bool,
     auth: Option<Vec<u8>>,
 ) -> Vec<Header> {
@@ -435,10 +526,28 @@ fn build_headers(
     if let Some(ct) = content_type {
         headers.push(Header::new("Content-Type", ct));
     }
-    let defaults = headers.len();
-    let mut replaced = vec![false; defaults];
-    for (name, value) in user {
-        let slot = headers[..defaults]
+    for layer in layers {
+        overlay(&mut headers, layer);
+    }
+    headers.retain(|h| !removed.iter().any(|r| h.is(r)));
+    let framed = |h: &Header| h.is("content-length") || h.is("transfer-encoding");
+    if let Some(body) = body.filter(|_| !headers.iter().any(framed)) {
+        headers.push(match body.len() {
+            Some(n) => Header::new("Content-Length", n.to_string()),
+            // Only a large stdin pipe has no length up front.
+            None => Header::new("Transfer-Encoding", "chunked"),
+        });
+    }
+    headers
+}
+
+/// Put `layer` over `headers`: the first header of each name replaces an existing one in
+/// place (keeping its position, taking the new casing); later ones are appended.
+fn overlay(headers: &mut Vec<Header>, layer: &[(String, Vec<u8>)]) {
+    let existing = headers.len();
+    let mut replaced = vec![false; existing];
+    for (name, value) in layer {
+        let slot = headers[..existing]
             .iter()
             .position(|h| h.is(name))
             .filter(|&i| !replaced[i]);
@@ -450,13 +559,6 @@ fn build_headers(
             None => headers.push(Header::new(name.clone(), value.clone())),
         }
     }
-    headers.retain(|h| !removed.iter().any(|r| h.is(r)));
-    if let Some(body) = body {
-        if !headers.iter().any(|h| h.is("content-length")) {
-            headers.push(Header::new("Content-Length", body.len().to_string()));
-        }
-    }
-    headers
 }
 
 fn secs(option: &str, value: f64) -> Result<Duration> {

@@ -46,7 +46,9 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
     let mut printer = Printer::new(out, plan.output.clone());
     let code = match plan.mode {
         Mode::Offline => {
-            printer.request(&plan.request, plan.output.sections)?;
+            for request in std::iter::once(&plan.request).chain(&plan.more) {
+                printer.request(request, plan.output.sections)?;
+            }
             ExitCode::Ok
         }
         Mode::Curl => {
@@ -55,7 +57,18 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
             writeln!(Stdout, "{line}")?;
             return Ok(ExitCode::Ok);
         }
-        Mode::Send => send(&plan, &mut printer)?,
+        Mode::Send => {
+            // Requests from a file go in order and stop at the first that fails.
+            let agent = engine::agent(&plan.net);
+            let mut code = ExitCode::Ok;
+            for request in std::iter::once(&plan.request).chain(&plan.more) {
+                code = send(&plan, &agent, request, &mut printer)?;
+                if code != ExitCode::Ok {
+                    break;
+                }
+            }
+            code
+        }
     };
     printer.finish()?;
     Ok(code)
@@ -122,14 +135,18 @@ impl<W: Write> Observer for Watcher<'_, W> {
     }
 }
 
-fn send<W: Write>(plan: &Plan, printer: &mut Printer<W>) -> Result<ExitCode> {
-    let agent = engine::agent(&plan.net);
+fn send<W: Write>(
+    plan: &Plan,
+    agent: &ureq::Agent,
+    request: &Request,
+    printer: &mut Printer<W>,
+) -> Result<ExitCode> {
     let mut watcher = Watcher {
         first_sections: plan.output.sections,
         history: plan.output.history,
         printer,
     };
-    let exchange = engine::run(&agent, &plan.net, plan.request.clone(), &mut watcher)?;
+    let exchange = engine::run(agent, &plan.net, request.clone(), &mut watcher)?;
     let printer = watcher.printer;
     let sections = plan.output.sections;
     let started = exchange.started;

@@ -27,22 +27,33 @@ pub enum Glance {
     Idle,
 }
 
-/// Read all of stdin. `warn` is called once if nothing has arrived after 10 s.
-pub fn read_all(warn: impl FnOnce()) -> io::Result<Vec<u8>> {
+/// Read stdin up to `limit` bytes; the flag is true when that reached the end of input (so
+/// the bytes are the whole body). `warn` is called once if nothing has arrived after 10 s.
+pub fn read_head(limit: usize, warn: impl FnOnce()) -> io::Result<(Vec<u8>, bool)> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let mut buf = Vec::new();
-        let result = io::stdin().lock().read_to_end(&mut buf).map(|_| buf);
+        let result = io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+            .map(|_| buf);
         let _ = tx.send(result);
     });
-    match rx.recv_timeout(IDLE_WARNING) {
+    let result = match rx.recv_timeout(IDLE_WARNING) {
         Ok(result) => result,
         Err(_) => {
             warn();
             rx.recv()
                 .unwrap_or_else(|_| Err(io::Error::other("stdin reader stopped")))
         }
-    }
+    };
+    // One byte past the limit tells "exactly `limit` bytes" from "more to come"; it stays
+    // in the head, which the body then sends first.
+    result.map(|buf| {
+        let complete = buf.len() <= limit;
+        (buf, complete)
+    })
 }
 
 /// Look at stdin briefly, without blocking for long: used to reject stdin data mixed with

@@ -6,6 +6,7 @@
 mod decode;
 mod redirect;
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -13,6 +14,7 @@ use ureq::http;
 
 use crate::error::{fail, ExitCode};
 use crate::plan::{Net, Request};
+use crate::upload::Body;
 
 pub use decode::decoded_reader;
 
@@ -22,7 +24,20 @@ pub trait Observer {
     fn sending(&mut self, request: &Request, hop: u32) -> Result<()>;
     /// A response that will not be the final one (a redirect being followed).
     fn intermediate(&mut self, exchange: Exchange) -> Result<()>;
+    /// A streamed request body (file, multipart with files, stdin) is about to be sent;
+    /// the observer may wrap it, e.g. to show upload progress. `len` is its length if known.
+    fn upload<'a>(
+        &mut self,
+        body: Box<dyn Read + Send + 'a>,
+        len: Option<u64>,
+    ) -> UploadReader<'a> {
+        let _ = len;
+        body
+    }
 }
+
+/// A request body on its way to the socket.
+pub type UploadReader<'a> = Box<dyn Read + Send + 'a>;
 
 /// One request and the response it got. The body has not been read yet.
 pub struct Exchange {
@@ -73,7 +88,7 @@ pub fn run(
     loop {
         observer.sending(&request, hop)?;
         let started = Instant::now();
-        let response = send(agent, &request)?;
+        let response = send(agent, &request, observer)?;
         let exchange = Exchange {
             request,
             response,
@@ -106,7 +121,11 @@ pub fn run(
 }
 
 /// One HTTP exchange up to the response head.
-fn send(agent: &ureq::Agent, req: &Request) -> Result<http::Response<ureq::Body>> {
+fn send(
+    agent: &ureq::Agent,
+    req: &Request,
+    observer: &mut dyn Observer,
+) -> Result<http::Response<ureq::Body>> {
     let method = http::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| crate::error::usage(format!("invalid method '{}'", req.method)))?;
     let uri = match &req.raw_path {
@@ -123,7 +142,16 @@ fn send(agent: &ureq::Agent, req: &Request) -> Result<http::Response<ureq::Body>
         builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
     }
     let result = match &req.body {
-        Some(body) => agent.run(builder.body(body.as_slice()).context("invalid request")?),
+        Some(Body::Bytes(bytes)) => {
+            agent.run(builder.body(bytes.as_slice()).context("invalid request")?)
+        }
+        // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the
+        // plan put in the headers.
+        Some(body) => {
+            let mut reader = observer.upload(body.reader(), body.len());
+            let body = ureq::SendBody::from_reader(&mut reader);
+            agent.run(builder.body(body).context("invalid request")?)
+        }
         None => agent.run(builder.body(()).context("invalid request")?),
     };
     result.map_err(|e| network_error(e, req))

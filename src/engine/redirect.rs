@@ -37,6 +37,15 @@ pub fn next_request(prev: &Request, status: u16, location: &str) -> Result<Reque
             !(h.is("content-type") || h.is("content-length") || h.is("transfer-encoding"))
         });
     }
+    if next.body.as_ref().is_some_and(|b| !b.replayable()) {
+        return Err(fail(
+            ExitCode::Error,
+            format!(
+                "can't follow the {status} redirect to {url}: the request body was streamed from \
+                 stdin and can't be sent again; save it to a file and send it with @FILE"
+            ),
+        ));
+    }
     if !same_origin_for_credentials(&prev.url, &url) {
         next.headers.retain(|h| !h.is_credential());
     }
@@ -66,6 +75,7 @@ pub fn same_origin_for_credentials(from: &url::Url, to: &url::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upload::Body;
 
     fn req(method: &str, url: &str) -> Request {
         let url = url::Url::parse(url).unwrap();
@@ -83,7 +93,7 @@ mod tests {
             ],
             url,
             raw_path: None,
-            body: Some(b"{}".to_vec()),
+            body: Some(Body::Bytes(b"{}".to_vec())),
         }
     }
 
@@ -131,8 +141,20 @@ mod tests {
         for status in [307, 308] {
             let next = next_request(&req("PUT", "http://a.test/"), status, "/z").unwrap();
             assert_eq!(next.method, "PUT");
-            assert_eq!(next.body.as_deref(), Some(&b"{}"[..]));
+            assert!(matches!(&next.body, Some(Body::Bytes(b)) if b == b"{}"));
         }
+    }
+
+    #[test]
+    fn a_body_streamed_from_stdin_is_not_resent_on_307() {
+        let mut r = req("POST", "http://a.test/");
+        r.body = Some(Body::Stdin {
+            head: b"x".to_vec(),
+            len: None,
+        });
+        let err = next_request(&r, 307, "/z").unwrap_err();
+        assert!(err.to_string().contains("stdin"), "{err}");
+        assert!(next_request(&r, 303, "/z").unwrap().body.is_none());
     }
 
     #[test]

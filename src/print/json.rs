@@ -170,10 +170,9 @@ impl Pieces {
 }
 
 /// Output buffer. Tokens are mostly tiny, and a `memcpy` call plus a capacity
-/// check per piece dominated the profile, so `buf` is kept zero-filled past
-/// `len` with at least [`BLOCK`] spare bytes: a short piece is then written as
-/// one fixed-size block copy (a few vector moves) and `len` advanced by its
-/// real length.
+/// check per piece dominated the profile, so `buf` is kept longer than the
+/// output (`len`): a short piece is written as one [`BLOCK`]-sized copy (a few
+/// vector moves) whose tail the next piece overwrites.
 struct Out {
     buf: Vec<u8>,
     len: usize,
@@ -343,8 +342,8 @@ impl<const EMIT: bool> Machine<EMIT> {
     fn token(&mut self, input: &[u8], i: usize, b: u8) -> Result<usize, usize> {
         use Expect::*;
         match (b, self.expect) {
-            (b'"', FirstKey | Key) => Ok(self.string(input, i, true)?),
-            (b'"', Value | FirstValue) => Ok(self.string(input, i, false)?),
+            (b'"', FirstKey | Key) => self.string(input, i, true),
+            (b'"', Value | FirstValue) => self.string(input, i, false),
             (b':', Colon) => {
                 self.emit(|p| &p.colon);
                 self.expect = Value;
@@ -929,6 +928,7 @@ fn escape_len(s: &[u8]) -> Option<Result<usize, ()>> {
 /// Find the next `"`, `\` or control byte in string content from `i`,
 /// eight bytes at a time. Also reports whether any byte >= 0x80 may have been
 /// passed over (those runs need a UTF-8 check).
+#[inline(always)]
 fn scan_string(s: &[u8], mut i: usize) -> (usize, bool) {
     let mut high = 0;
     while let Some(w) = s.get(i..i + 8) {

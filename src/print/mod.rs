@@ -76,12 +76,19 @@ impl<W: Write> Printer<W> {
                     content_type: req
                         .header("content-type")
                         .map(|h| String::from_utf8_lossy(&h.value).into_owned()),
-                    content_length: Some(body.len() as u64),
+                    content_length: body.len(),
                     stream: false,
                     // The request body is the user's own, but a terminal still gets it
                     // sanitised (it may come from a file).
                 };
-                body::print(self, &mut &body[..], &info)?;
+                if body.replayable() {
+                    // Files are streamed from disk here and again when sent.
+                    body::print(self, &mut body.reader(), &info)?;
+                } else {
+                    // Reading stdin here would leave nothing to send.
+                    self.out
+                        .write_all(b"(request body streamed from stdin, not shown)\n")?;
+                }
             }
         }
         self.out.flush()?;

@@ -7,6 +7,7 @@ mod support;
 mod config;
 mod exit_codes;
 mod generated;
+mod httpfile;
 mod input;
 mod output;
 mod redirects;
