@@ -23,7 +23,7 @@ _rq() {
 
     case "${cmd}" in
         rq)
-            opts="-j -f -I -p -h -b -m -v -P -q -s -o -S -d -c -F -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --output --stream --http-file --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --auth --auth-type --bearer --debug --generate --help --long --version"
+            opts="-j -f -I -p -h -b -m -v -P -q -s -o -S -d -c -F -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --output --stream --paginate --max-pages --http-file --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --auth --auth-type --bearer --debug --generate --help --long --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,6 +74,10 @@ _rq() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -11,6 +11,7 @@ monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
 complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received)' -r -F
+complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
@@ -40,6 +41,7 @@ complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silen
 complete -c rq -l sorted -d 'Sort JSON object keys and headers when formatting'
 complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
+complete -c rq -l paginate -d 'Follow `Link: <URL>; rel="next"` headers page after page, over one connection: JSON array pages print as one array, other pages one after another'
 complete -c rq -l offline -d 'Build and print the request without sending it'
 complete -c rq -l curl -d 'Print an equivalent curl command and exit'
 complete -c rq -s d -l download -d 'Save the body to a file: -o FILE, else the name the server suggests (Content-Disposition), else the URL\'s last segment; an existing file is never overwritten (NAME-1.EXT, NAME-2.EXT …). Headers and progress go to stderr, redirects are followed. Without -o and with stdout not a terminal, the body goes to stdout'

@@ -119,6 +119,15 @@ pub struct Cli {
     #[arg(short = 'S', long, help_heading = "Output")]
     pub stream: bool,
 
+    /// Follow `Link: <URL>; rel="next"` headers page after page, over one connection:
+    /// JSON array pages print as one array, other pages one after another.
+    #[arg(long, help_heading = "Pagination")]
+    pub paginate: bool,
+
+    /// With --paginate: stop after N pages (default: all; a warning at 1000).
+    #[arg(long, value_name = "N", help_heading = "Pagination")]
+    pub max_pages: Option<u32>,
+
     /// Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline`
     /// prints, or editor-style `METHOD URL` blocks separated by `###`. The command line's
     /// method, URL, headers and items override the file's.

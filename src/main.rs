@@ -11,6 +11,7 @@ mod error;
 mod generate;
 mod httpfile;
 mod items;
+mod paginate;
 mod plan;
 mod print;
 mod run;

@@ -51,6 +51,8 @@ pub struct Plan {
     pub request: Request,
     /// Further requests from a request file, sent in order after `request`.
     pub more: Vec<Request>,
+    /// `--paginate`: follow `Link: rel="next"` headers.
+    pub paginate: Option<Paginate>,
     pub mode: Mode,
     pub net: Net,
     pub output: Output,
@@ -59,6 +61,13 @@ pub struct Plan {
     /// 0 normal, 1 nothing on stdout, 2 no warnings either.
     pub quiet: u8,
     pub debug: bool,
+}
+
+/// Pagination settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paginate {
+    /// Stop after this many pages (default: until the last).
+    pub max_pages: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +256,9 @@ impl Plan {
             debug: cli.debug,
             request,
             more: requests,
+            paginate: cli.paginate.then_some(Paginate {
+                max_pages: cli.max_pages,
+            }),
         })
     }
 }

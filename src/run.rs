@@ -13,6 +13,7 @@ use ureq::http;
 use crate::cli::Cli;
 use crate::engine::{self, Exchange, Observer};
 use crate::error::{fail, usage, ExitCode};
+use crate::paginate::Pages;
 use crate::plan::{Env, Mode, Plan, Request, Sections};
 use crate::print::{BodyInfo, Printer};
 
@@ -56,6 +57,10 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
             printer.finish()?;
             writeln!(Stdout, "{line}")?;
             return Ok(ExitCode::Ok);
+        }
+        Mode::Send if plan.paginate.is_some() => {
+            let agent = engine::agent(&plan.net);
+            paginate(&plan, &agent, &mut printer)?
         }
         Mode::Send => {
             // Requests from a file go in order and stop at the first that fails.
@@ -141,6 +146,16 @@ fn send<W: Write>(
     request: &Request,
     printer: &mut Printer<W>,
 ) -> Result<ExitCode> {
+    send_page(plan, agent, request, printer).map(|(code, _)| code)
+}
+
+/// One exchange, printed; also returns the `rel="next"` link when paginating.
+fn send_page<W: Write>(
+    plan: &Plan,
+    agent: &ureq::Agent,
+    request: &Request,
+    printer: &mut Printer<W>,
+) -> Result<(ExitCode, Option<Request>)> {
     let mut watcher = Watcher {
         first_sections: plan.output.sections,
         history: plan.output.history,
@@ -150,6 +165,15 @@ fn send<W: Write>(
     let printer = watcher.printer;
     let sections = plan.output.sections;
     let started = exchange.started;
+    let next = match plan.paginate {
+        Some(_) => {
+            let values = crate::paginate::links(exchange.response.headers());
+            crate::paginate::next_link(values.iter().map(String::as_str), &exchange.request.url)
+                .map(|url| crate::paginate::next_request(&exchange.request, &url))
+                .transpose()?
+        }
+        None => None,
+    };
     let (parts, body) = exchange.response.into_parts();
     if sections.response_headers {
         printer.response_head(&parts)?;
@@ -186,7 +210,94 @@ fn send<W: Write>(
     if sections.meta {
         printer.meta(started.elapsed(), parts.version, received.get())?;
     }
-    Ok(status_code(plan, &parts))
+    Ok((status_code(plan, &parts), next))
+}
+
+/// `--paginate`: with `-v`/`--all`, every page is printed as its own exchange; otherwise
+/// the pages' bodies are joined into one stream (see `paginate.rs`).
+fn paginate<W: Write>(
+    plan: &Plan,
+    agent: &ureq::Agent,
+    printer: &mut Printer<W>,
+) -> Result<ExitCode> {
+    let max_pages = plan.paginate.and_then(|p| p.max_pages);
+    if plan.output.history.is_some() {
+        return paginate_verbose(plan, agent, printer, max_pages);
+    }
+    let mut pages = Pages::new(
+        agent,
+        &plan.net,
+        plan.check_status,
+        plan.quiet < 2,
+        max_pages,
+    );
+    printer.request(&plan.request, plan.output.sections)?;
+    let exchange = engine::run(agent, &plan.net, plan.request.clone(), &mut Silent)?;
+    let (parts, body) = exchange.response.into_parts();
+    let sections = plan.output.sections;
+    if sections.response_headers {
+        printer.response_head(&parts)?;
+    }
+    let info = body_info(&parts, plan.output.stream);
+    pages.add(Exchange {
+        request: exchange.request,
+        response: http::Response::from_parts(parts.clone(), body),
+        started: exchange.started,
+    })?;
+    if sections.response_body {
+        printer.response_body(&mut pages, &info)?;
+    } else {
+        io::copy(&mut pages, &mut io::sink())?;
+    }
+    if let Some(e) = pages.error.take() {
+        return Err(e);
+    }
+    match pages.failed {
+        Some((code, status)) => {
+            if !plan.output.terminal && plan.quiet < 2 {
+                let reason = http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                eprintln!("rq: warning: HTTP {status} {reason}");
+            }
+            Ok(code)
+        }
+        None => Ok(status_code(plan, &parts)),
+    }
+}
+
+/// `--paginate -v`: each page as its own exchange.
+fn paginate_verbose<W: Write>(
+    plan: &Plan,
+    agent: &ureq::Agent,
+    printer: &mut Printer<W>,
+    max_pages: Option<u32>,
+) -> Result<ExitCode> {
+    let mut request = plan.request.clone();
+    let mut page = 1u32;
+    loop {
+        let (code, next) = send_page(plan, agent, &request, printer)?;
+        match next {
+            Some(next) if code == ExitCode::Ok && max_pages.is_none_or(|m| page < m) => {
+                request = next;
+                page += 1;
+            }
+            _ => return Ok(code),
+        }
+    }
+}
+
+/// Observes nothing (pages after the first are not announced in joined mode).
+pub struct Silent;
+
+impl Observer for Silent {
+    fn sending(&mut self, _: &Request, _: u32) -> Result<()> {
+        Ok(())
+    }
+    fn intermediate(&mut self, _: Exchange) -> Result<()> {
+        Ok(())
+    }
 }
 
 fn status_code(plan: &Plan, parts: &http::response::Parts) -> ExitCode {

@@ -17,6 +17,7 @@ use crate::plan::{Net, Request};
 use crate::upload::Body;
 
 pub use decode::decoded_reader;
+pub use redirect::next_request as next_hop;
 
 /// What the printer needs to hear while the engine works.
 pub trait Observer {

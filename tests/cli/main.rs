@@ -10,5 +10,6 @@ mod generated;
 mod httpfile;
 mod input;
 mod output;
+mod paginate;
 mod redirects;
 mod timeouts;

@@ -1,0 +1,306 @@
+//! `--paginate`: follow RFC 8288 `Link: <…>; rel="next"` headers page after page.
+//!
+//! Pages are fetched one at a time over the same agent, so the connection is reused, and
+//! joined into one stream that the printer reads like any body: JSON array pages become one
+//! array (`[1,2]` + `[3,4]` → `[1,2,3,4]`), other JSON pages one value per line, anything
+//! else is concatenated. Only one page is held at a time, so memory does not grow with the
+//! number of pages. With `-v` (or `--all`) each page is printed as its own exchange instead.
+//! Each page is a new request built like a redirect hop (method and body kept), so the
+//! same-origin credential rule applies to every page.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+use anyhow::Result;
+use ureq::http;
+use url::Url;
+
+use crate::engine::{self, Exchange};
+use crate::error::ExitCode;
+use crate::plan::{Net, Request};
+use crate::print::json;
+
+/// After this many pages without `--max-pages`, say that a limit exists.
+pub const WARN_AT: u32 = 1000;
+
+/// The URL of the `rel="next"` link among `Link` header values, resolved against `base`.
+pub fn next_link<'a>(values: impl IntoIterator<Item = &'a str>, base: &Url) -> Option<Url> {
+    values.into_iter().flat_map(split_links).find_map(|link| {
+        let (target, params) = parse_link(link)?;
+        params
+            .iter()
+            .any(|(k, v)| {
+                k.eq_ignore_ascii_case("rel")
+                    && v.split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+            })
+            .then(|| base.join(target).ok())
+            .flatten()
+    })
+}
+
+/// Split a header value on the commas between links (not those inside `<…>` or quotes).
+fn split_links(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut in_angle, mut in_quote) = (0, false, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            '<' if !in_quote => in_angle = true,
+            '>' if !in_quote => in_angle = false,
+            '"' if !in_angle => in_quote = !in_quote,
+            ',' if !in_angle && !in_quote => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    parts
+}
+
+/// `<target>; name=value; name="value"` → (target, params).
+fn parse_link(link: &str) -> Option<(&str, Vec<(&str, String)>)> {
+    let link = link.trim();
+    let rest = link.strip_prefix('<')?;
+    let end = rest.find('>')?;
+    let target = &rest[..end];
+    let params = rest[end + 1..]
+        .split(';')
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            Some((k.trim(), v.trim().trim_matches('"').to_string()))
+        })
+        .collect();
+    Some((target, params))
+}
+
+/// The request for the next page: like a 307 hop, so method, body and the credential rules
+/// are the redirect ones.
+pub fn next_request(prev: &Request, url: &Url) -> Result<Request> {
+    engine::next_hop(prev, 307, url.as_str())
+}
+
+/// The `Link` header values of a response.
+pub fn links(headers: &http::HeaderMap) -> Vec<String> {
+    headers
+        .get_all(http::header::LINK)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
+}
+
+/// How pages are being joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Nothing,
+    /// Inside the one output array; `empty` until an element has been written.
+    Array {
+        empty: bool,
+    },
+    Other,
+}
+
+/// All pages as one body stream.
+pub struct Pages<'a> {
+    agent: &'a ureq::Agent,
+    net: &'a Net,
+    check_status: bool,
+    warn: bool,
+    max_pages: Option<u32>,
+    pages: u32,
+    next: Option<Request>,
+    out: VecDeque<u8>,
+    join: Join,
+    done: bool,
+    /// The exit code of the page that failed `--check-status`, if one did.
+    pub failed: Option<(ExitCode, u16)>,
+    /// An error met while fetching a page; the stream ends there.
+    pub error: Option<anyhow::Error>,
+}
+
+impl<'a> Pages<'a> {
+    /// Start after the first page, whose exchange the caller has already received.
+    pub fn new(
+        agent: &'a ureq::Agent,
+        net: &'a Net,
+        check_status: bool,
+        warn: bool,
+        max_pages: Option<u32>,
+    ) -> Self {
+        Pages {
+            agent,
+            net,
+            check_status,
+            warn,
+            max_pages,
+            pages: 0,
+            next: None,
+            out: VecDeque::new(),
+            join: Join::Nothing,
+            done: false,
+            failed: None,
+            error: None,
+        }
+    }
+
+    /// Take in one page's exchange: queue its body and work out the next request.
+    pub fn add(&mut self, exchange: Exchange) -> Result<()> {
+        self.pages += 1;
+        let status = exchange.response.status().as_u16();
+        if self.check_status && status >= 300 {
+            self.failed = Some((ExitCode::for_status(status), status));
+            self.finish();
+            return Ok(());
+        }
+        let url = exchange.request.url.clone();
+        let (parts, body) = exchange.response.into_parts();
+        let link_values = links(&parts.headers);
+        let next = next_link(link_values.iter().map(String::as_str), &url);
+        let encoding = parts
+            .headers
+            .get(http::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok());
+        let (mut reader, _) = engine::decoded_reader(Box::new(body.into_reader()), encoding);
+        let mut page = Vec::new();
+        reader.read_to_end(&mut page)?;
+        self.queue(&page);
+        let limit_reached = self.max_pages.is_some_and(|max| self.pages >= max);
+        if self.pages == WARN_AT && self.max_pages.is_none() && self.warn {
+            eprintln!("rq: warning: {WARN_AT} pages so far; --max-pages N stops earlier");
+        }
+        self.next = match next {
+            Some(url) if !limit_reached => Some(next_request(&exchange.request, &url)?),
+            _ => None,
+        };
+        if self.next.is_none() {
+            self.finish();
+        }
+        Ok(())
+    }
+
+    /// Append a page's body to the output according to what it is.
+    fn queue(&mut self, page: &[u8]) {
+        let text = page.trim_ascii();
+        let array =
+            text.first() == Some(&b'[') && text.last() == Some(&b']') && json::is_json(text);
+        if array {
+            let inner = text[1..text.len() - 1].trim_ascii();
+            let empty = match self.join {
+                Join::Array { empty } => empty,
+                _ => {
+                    self.close_array();
+                    self.out.push_back(b'[');
+                    true
+                }
+            };
+            if !inner.is_empty() {
+                if !empty {
+                    self.out.push_back(b',');
+                }
+                self.out.extend(inner);
+            }
+            self.join = Join::Array {
+                empty: empty && inner.is_empty(),
+            };
+        } else {
+            self.close_array();
+            self.out.extend(page);
+            if json::is_json(text) && !page.ends_with(b"\n") {
+                self.out.push_back(b'\n');
+            }
+            self.join = Join::Other;
+        }
+    }
+
+    fn close_array(&mut self) {
+        if matches!(self.join, Join::Array { .. }) {
+            self.out.push_back(b']');
+            self.join = Join::Other;
+        }
+    }
+
+    fn finish(&mut self) {
+        self.close_array();
+        self.next = None;
+        self.done = true;
+    }
+
+    /// Fetch the next page into the queue.
+    fn fetch(&mut self) -> Result<()> {
+        let Some(request) = self.next.take() else {
+            self.finish();
+            return Ok(());
+        };
+        let exchange = engine::run(self.agent, self.net, request, &mut crate::run::Silent)?;
+        self.add(exchange)
+    }
+}
+
+impl Read for Pages<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out.is_empty() && !self.done {
+            if let Err(e) = self.fetch() {
+                self.error = Some(e);
+                self.finish();
+            }
+        }
+        let (front, _) = self.out.as_slices();
+        let n = front.len().min(buf.len());
+        buf[..n].copy_from_slice(&front[..n]);
+        self.out.drain(..n);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_header_table() {
+        let base = Url::parse("https://api.test/items?page=1").unwrap();
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (
+                &[r#"<https://api.test/items?page=2>; rel="next""#],
+                Some("https://api.test/items?page=2"),
+            ),
+            (
+                &["</items?page=3>; rel=next"],
+                Some("https://api.test/items?page=3"),
+            ),
+            (
+                &["<?page=4>; rel=\"next\""],
+                Some("https://api.test/items?page=4"),
+            ),
+            (
+                &[
+                    r#"<https://api.test/items?page=1>; rel="prev", <https://api.test/items?page=9>; rel="last", <https://api.test/items?page=2>; rel="next""#,
+                ],
+                Some("https://api.test/items?page=2"),
+            ),
+            (
+                &[
+                    r#"<https://x.test/a>; rel="prev""#,
+                    r#"<https://x.test/b>; rel="next""#,
+                ],
+                Some("https://x.test/b"),
+            ),
+            (
+                &[r#"<https://x.test/a,b>; title="x, y"; rel="next last""#],
+                Some("https://x.test/a,b"),
+            ),
+            (
+                &[r#"<https://x.test/a>; REL="NEXT""#],
+                Some("https://x.test/a"),
+            ),
+            (&[r#"<https://x.test/a>; rel="last""#], None),
+            (&["garbage"], None),
+            (&[], None),
+        ];
+        for (values, want) in cases {
+            let got = next_link(values.iter().copied(), &base).map(|u| u.to_string());
+            assert_eq!(got.as_deref(), *want, "{values:?}");
+        }
+    }
+}
