@@ -343,3 +343,25 @@ fn nested_json_type_clash_shows_a_caret() {
     let err = stderr(&o);
     assert!(err.contains("a[0]=2\n") && err.contains(" ^"), "{err}");
 }
+
+#[test]
+fn silent_stdin_warns_after_ten_seconds_that_dash_i_may_be_wanted() {
+    let s = echo();
+    let mut child = rq()
+        .arg(s.url("/wait"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10_500));
+    input.write_all(b"late body").unwrap();
+    drop(input);
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    assert_eq!(err.matches("rq: warning: ").count(), 1, "{err}");
+    assert!(err.contains("-I"), "{err}");
+    assert_eq!(s.requests()[0].body_str(), "late body");
+}

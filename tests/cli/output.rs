@@ -243,3 +243,35 @@ fn broken_pipe_exits_zero_quietly() {
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn all_and_history_print_show_intermediary_responses() {
+    let s = Server::http(|r| match r.path.as_str() {
+        "/from" => Response::new(301).header("Location", "/to").text("moved"),
+        _ => Response::new(200).text("final"),
+    });
+    let out = stdout(&rq_with(&["--all", "-F", "-p", "hb", &s.url("/from")]));
+    assert!(out.contains("HTTP/1.1 301 Moved Permanently"), "{out}");
+    assert!(out.contains("moved") && out.ends_with("final"), "{out}");
+    let out = stdout(&rq_with(&["-F", "-P", "h", "-p", "b", &s.url("/from")]));
+    assert!(out.contains("HTTP/1.1 301"), "{out}");
+    assert!(!out.contains("moved"), "{out}");
+    assert!(out.ends_with("final"), "{out}");
+    let out = stdout(&rq_with(&["-F", "-p", "hb", &s.url("/from")]));
+    assert!(
+        !out.contains("301"),
+        "without --all only the final response: {out}"
+    );
+}
+
+#[test]
+fn large_numbers_and_exponents_print_exactly() {
+    let s = Server::http(|_| {
+        Response::new(200).json(r#"{"big": 12345678901234567890123, "f": 1.0e+2}"#)
+    });
+    let out = stdout(&rq_with(&["--pretty=format", &s.url("/")]));
+    assert_eq!(
+        out,
+        "{\n    \"big\": 12345678901234567890123,\n    \"f\": 1.0e+2\n}\n"
+    );
+}
