@@ -23,7 +23,7 @@ _rq() {
 
     case "${cmd}" in
         rq)
-            opts="-j -f -I -p -h -b -m -v -P -q -s -o -S -d -c -F -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --output --stream --paginate --max-pages --http-file --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --auth --auth-type --bearer --debug --generate --help --long --version"
+            opts="-j -f -I -p -h -b -m -v -P -q -s -o -S -d -c -F -4 -6 -x -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --response-mime --response-charset --output --stream --paginate --max-pages --http-file --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --proxy --resolve --connect-to --ipv4 --ipv6 --unix-socket --http-version --chunked --compress --verify --cert --cert-key --cert-key-pass --ssl --retry --retry-delay --retry-max-time --retry-all-methods --auth --auth-type --bearer --ignore-netrc --session --session-read-only --debug --generate --help --long --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -69,6 +69,14 @@ _rq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --response-mime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response-charset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -105,6 +113,58 @@ _rq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-version)
+                    COMPREPLY=($(compgen -W "1.0 1.1" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-key-pass)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssl)
+                    COMPREPLY=($(compgen -W "tls1.2 tls1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --auth)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -114,14 +174,22 @@ _rq() {
                     return 0
                     ;;
                 --auth-type)
-                    COMPREPLY=($(compgen -W "basic bearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "basic digest bearer" -- "${cur}"))
                     return 0
                     ;;
                 -A)
-                    COMPREPLY=($(compgen -W "basic bearer" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "basic digest bearer" -- "${cur}"))
                     return 0
                     ;;
                 --bearer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-read-only)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -10,7 +10,9 @@ complete -c rq -s s -l style -d 'Colour theme: auto (the terminal\'s 16 colours)
 monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
 complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
-complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received)' -r -F
+complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
+complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
+complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
@@ -18,10 +20,28 @@ complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle tim
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
 complete -c rq -l max-time -d 'Give up when the whole exchange takes longer than SECONDS (default: none)' -r
 complete -c rq -l default-scheme -d 'Scheme for URLs without one (default: https, or http for loopback hosts)' -r
-complete -c rq -s a -l auth -d 'Credentials: USER[:PASS], or a token with -A bearer' -r
-complete -c rq -s A -l auth-type -d 'Authentication scheme: basic (default) or bearer' -r -f -a "basic\t''
+complete -c rq -l proxy -d 'Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY, $ALL_PROXY, except the hosts in $NO_PROXY' -r
+complete -c rq -l resolve -d 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up' -r
+complete -c rq -l connect-to -d 'Connect to HOST2:PORT2 for requests to HOST:PORT (an empty field matches any host or port, or keeps it). TLS names and the Host header stay the URL\'s' -r
+complete -c rq -l unix-socket -d 'Connect to this Unix domain socket instead of the URL\'s host (no proxy is used)' -r -F
+complete -c rq -l http-version -d 'The HTTP version to speak: 1.1 (the default) or 1.0' -r -f -a "1.0\t''
+1.1\t''"
+complete -c rq -l verify -d 'Check server certificates: yes (the default: against the system\'s trusted CAs, or $SSL_CERT_FILE / $REQUESTS_CA_BUNDLE when set), no, or a CA bundle FILE (PEM) to trust instead' -r
+complete -c rq -l cert -d 'Client certificate (PEM) for servers that ask for one; the file may hold the key too' -r -F
+complete -c rq -l cert-key -d 'The client certificate\'s private key (PEM), when it is not in the --cert file' -r -F
+complete -c rq -l cert-key-pass -d 'Password of an encrypted (PKCS#8) client key' -r
+complete -c rq -l ssl -d 'Use only this TLS version: tls1.2 or tls1.3 (default: either)' -r -f -a "tls1.2\t''
+tls1.3\t''"
+complete -c rq -l retry -d 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (default: 0, no retries)' -r
+complete -c rq -l retry-delay -d 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server\'s Retry-After wins' -r
+complete -c rq -l retry-max-time -d 'Start no retry later than SECONDS after the first attempt (default: no limit)' -r
+complete -c rq -s a -l auth -d 'Credentials: USER[:PASS] (the password is asked for when missing), or a token with -A bearer. They go to the URL\'s origin only, never across a redirect to another one' -r
+complete -c rq -s A -l auth-type -d 'Authentication scheme: basic (default), digest (answers the server\'s 401 challenge) or bearer. Also applies to user:pass@ in the URL and to netrc entries' -r -f -a "basic\t''
+digest\t''
 bearer\t''"
 complete -c rq -l bearer -d 'Send `Authorization: Bearer TOKEN`' -r
+complete -c rq -l session -d 'Keep headers, auth and cookies in a session, read before and saved after every exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a \'/\' or ending in .json is a path. HTTPie and xh session files can be read' -r
+complete -c rq -l session-read-only -d 'Use a session like --session, but never write it' -r
 complete -c rq -l generate -d 'Print shell completions or the man page, then exit' -r -f -a "complete-bash\t''
 complete-zsh\t''
 complete-fish\t''
@@ -38,7 +58,7 @@ complete -c rq -s m -l meta -d 'Print only the response metadata (-p m)'
 complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm)'
 complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with the same sections'
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
-complete -c rq -l sorted -d 'Sort JSON object keys and headers when formatting'
+complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'
 complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
 complete -c rq -l paginate -d 'Follow `Link: <URL>; rel="next"` headers page after page, over one connection: JSON array pages print as one array, other pages one after another'
@@ -52,6 +72,12 @@ complete -c rq -s F -l follow -d 'Follow redirects (301/302/303 switch to GET wi
 complete -c rq -l https -d 'Use https:// for URLs without a scheme, loopback hosts included'
 complete -c rq -l http -d 'Use http:// for URLs without a scheme'
 complete -c rq -l path-as-is -d 'Send the path as typed, keeping `/../` and `/./`'
+complete -c rq -s 4 -l ipv4 -d 'Connect over IPv4 only'
+complete -c rq -s 6 -l ipv6 -d 'Connect over IPv6 only'
+complete -c rq -l chunked -d 'Send the request body with Transfer-Encoding: chunked instead of Content-Length'
+complete -c rq -s x -l compress -d 'Deflate the request body (Content-Encoding: deflate) when that makes it smaller; twice (-xx) compresses it even when it does not'
+complete -c rq -l retry-all-methods -d 'Retry methods that are not idempotent too (POST, PATCH, …)'
+complete -c rq -l ignore-netrc -d 'Don\'t read credentials from ~/.netrc (or $NETRC). By default its entry for each host is used when no other credentials are given'
 complete -c rq -l debug -d 'Print the version, the resolved plan (secrets redacted) and the engine\'s decisions on stderr'
 complete -c rq -l help -d 'Print a short help; with --long (or `rq help`), the full text'
 complete -c rq -l long -d 'With --help: print the full help text'

@@ -7,13 +7,15 @@
 //! installed). The table is printed and written to `bench/RESULTS.md`.
 //!
 //! Usage: `cargo run --release --example bench -- [--runs N] [--rq PATH] [CASE ...]`
-//! Cases: `small-json` (default: all).
+//! Cases: `small-json`, `https-json`, `download-1g`, `upload-1g` (default: all).
 
 #[path = "../tests/support/server.rs"]
 mod server;
+#[path = "../tests/support/tls.rs"]
+mod tls;
 
 use std::fmt::Write as _;
-use std::io::Read;
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,7 +58,32 @@ fn main() {
         std::process::exit(1);
     });
     let small = Server::http(|_| Response::new(200).json(SMALL_JSON));
-    let cases = [small_json(&rq, &small.url("/json"))];
+    let mut cases = vec![small_json(&rq, &small.url("/json"))];
+    let want = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    // The 1 GiB cases write and read files here; it is removed at the end.
+    let scratch = std::env::temp_dir().join(format!("rq-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("create the scratch directory");
+    // https: a local rustls server with a certificate made now, trusted through a CA file.
+    let ca = tls::Ca::new("rq bench CA");
+    let ca_pem = ca.write_pem(&scratch, "ca.pem");
+    let secure = tls::TlsServer::start(&ca.server(&["127.0.0.1"]), |_| {
+        Response::new(200).json(SMALL_JSON)
+    });
+    if want("https-json") {
+        cases.push(https_json(&rq, &secure.url("/json"), &ca_pem));
+    }
+    let big = Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "application/octet-stream")
+            .stream(GIB, write_gib)
+    });
+    if want("download-1g") {
+        cases.push(download_1g(&rq, &big.url("/1g.bin"), &scratch));
+    }
+    let sink = upload_sink();
+    if want("upload-1g") {
+        cases.push(upload_1g(&rq, &sink.url("/upload"), &scratch));
+    }
     let mut rows = Vec::new();
     for case in cases
         .iter()
@@ -74,6 +101,7 @@ fn main() {
             rows.push(row);
         }
     }
+    let _ = std::fs::remove_dir_all(&scratch);
     let table = render(&rows, &cases, runs);
     println!("{table}");
     std::fs::create_dir_all("bench").ok();
@@ -107,6 +135,173 @@ fn small_json(rq: &Path, url: &str) -> Case {
     }
 }
 
+/// The same GET over TLS; every tool verifies the server against the same CA file (curl
+/// `--cacert`, rq and xh `--verify`), so each does a full handshake and certificate check.
+fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
+    let ca = ca.display().to_string();
+    let mut commands = vec![
+        (
+            "rq".to_string(),
+            vec![rq.display().to_string(), "--verify".into(), ca.clone(), url.into()],
+        ),
+        (
+            "curl".to_string(),
+            vec!["curl".into(), "-s".into(), "--cacert".into(), ca.clone(), url.into()],
+        ),
+    ];
+    if on_path("xh") {
+        let argv = vec!["xh".into(), "--verify".into(), ca, url.into()];
+        commands.push(("xh".into(), argv));
+    }
+    Case {
+        name: "https-json",
+        what: "GET of the same JSON document over TLS 1.3 from 127.0.0.1 (new connection and \
+               handshake each run, certificate checked against a CA file), stdout piped",
+        commands,
+    }
+}
+
+const GIB: u64 = 1 << 30;
+
+/// Cases that move 1 GiB run this many times at most, after one warm-up.
+const BIG_RUNS: usize = 7;
+
+/// (warm-ups, runs) for a case.
+fn schedule(case: &str, runs: usize) -> (usize, usize) {
+    match case.ends_with("-1g") {
+        true => (1, runs.min(BIG_RUNS)),
+        false => (5, runs),
+    }
+}
+
+/// The download server's body: 1 GiB in 1 MiB writes, so the server is never what limits.
+fn write_gib(w: &mut dyn Write) -> io::Result<()> {
+    let chunk = vec![0x5a_u8; 1 << 20];
+    for _ in 0..GIB / (1 << 20) {
+        w.write_all(&chunk)?;
+    }
+    Ok(())
+}
+
+fn download_1g(rq: &Path, url: &str, dir: &Path) -> Case {
+    let file = |tool: &str| dir.join(format!("{tool}.bin")).display().to_string();
+    let mut commands = vec![
+        (
+            "rq".to_string(),
+            vec![
+                rq.display().to_string(),
+                "-d".into(),
+                "-o".into(),
+                file("rq"),
+                url.to_string(),
+            ],
+        ),
+        (
+            "curl".to_string(),
+            vec![
+                "curl".into(),
+                "-s".into(),
+                "-o".into(),
+                file("curl"),
+                url.to_string(),
+            ],
+        ),
+    ];
+    if on_path("xh") {
+        let argv = ["xh", "-d", "-o", &file("xh"), url].map(String::from);
+        commands.push(("xh".into(), argv.to_vec()));
+    }
+    Case {
+        name: "download-1g",
+        what: "1 GiB download from 127.0.0.1 to a file (`rq -d -o FILE`, `curl -s -o FILE`); \
+               the file is removed before each run; at most 7 runs after 1 warm-up",
+        commands,
+    }
+}
+
+fn upload_1g(rq: &Path, url: &str, dir: &Path) -> Case {
+    let path = dir.join("upload.bin");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create upload.bin"));
+    let chunk: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+    for _ in 0..GIB / (1 << 20) {
+        file.write_all(&chunk).expect("write upload.bin");
+    }
+    file.flush().expect("write upload.bin");
+    let path = path.display().to_string();
+    let commands = vec![
+        (
+            "rq".to_string(),
+            vec![
+                rq.display().to_string(),
+                "-f".into(),
+                "post".into(),
+                url.to_string(),
+                format!("file@{path}"),
+            ],
+        ),
+        (
+            "curl".to_string(),
+            vec![
+                "curl".into(),
+                "-s".into(),
+                "-F".into(),
+                format!("file=@{path}"),
+                url.to_string(),
+            ],
+        ),
+    ];
+    Case {
+        name: "upload-1g",
+        what: "1 GiB multipart upload of a file to 127.0.0.1 (`rq -f post URL file@PATH`, \
+               `curl -s -F file=@PATH`); at most 7 runs after 1 warm-up",
+        commands,
+    }
+}
+
+/// A server that reads each upload and throws it away (the test server would keep every
+/// request body in memory), answering `100 Continue` for curl.
+fn upload_sink() -> Server {
+    Server::raw(|stream, _| {
+        let _ = drain_one(&stream);
+    })
+}
+
+fn drain_one(stream: &std::net::TcpStream) -> io::Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
+    let (mut len, mut expect) = (0u64, false);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let lower = line.trim_end().to_ascii_lowercase();
+        if lower.is_empty() {
+            break;
+        }
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        expect |= lower.starts_with("expect:") && lower.contains("100-continue");
+    }
+    let mut out = stream;
+    if expect {
+        out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    }
+    io::copy(&mut (&mut reader).take(len), &mut io::sink())?;
+    out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+}
+
+/// The file a command writes with `-o`, removed before each run: every run is a fresh
+/// download, and no tool pays for truncating the previous one's file.
+fn fresh_output(argv: &[String]) {
+    if let Some(i) = argv.iter().position(|a| a == "-o") {
+        if let Some(file) = argv.get(i + 1) {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
 fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
@@ -114,7 +309,8 @@ fn on_path(tool: &str) -> bool {
 
 /// Run `argv` `runs` times (after 5 warm-up runs) and summarise the wall times.
 fn measure(case: &'static str, tool: &str, argv: &[String], runs: usize) -> Row {
-    for _ in 0..5 {
+    let (warmups, runs) = schedule(case, runs);
+    for _ in 0..warmups {
         run_once(argv);
     }
     let mut times: Vec<Duration> = (0..runs).map(|_| run_once(argv)).collect();
@@ -129,6 +325,7 @@ fn measure(case: &'static str, tool: &str, argv: &[String], runs: usize) -> Row 
 }
 
 fn run_once(argv: &[String]) -> Duration {
+    fresh_output(argv);
     let started = Instant::now();
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
@@ -151,6 +348,7 @@ fn peak_rss(argv: &[String]) -> Option<u64> {
     if !Path::new("/usr/bin/time").exists() {
         return None;
     }
+    fresh_output(argv);
     let out = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("%M")
@@ -176,7 +374,8 @@ fn render(rows: &[Row], cases: &[Case], runs: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# rq benchmarks\n\nMachine: {} cores. Each command ran {runs} times after 5 warm-ups; \
+        "# rq benchmarks\n\nMachine: {} cores. Each command ran {runs} times after 5 warm-ups \
+         (cases that move 1 GiB: at most {BIG_RUNS} runs after 1); \
          wall time from spawn to exit with stdout piped and drained. Ratio = tool median / curl median \
          (lower is faster). Regenerate with `make bench`.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())

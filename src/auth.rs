@@ -114,9 +114,7 @@ impl Auth {
     /// `raw_auth` as a session file stores it: `user:pass`, or the token.
     pub fn raw(&self) -> Secret {
         match self {
-            Auth::Password { user, pass, .. } => {
-                Secret::new(format!("{user}:{}", pass.expose()))
-            }
+            Auth::Password { user, pass, .. } => Secret::new(format!("{user}:{}", pass.expose())),
             Auth::Bearer(token) => token.clone(),
         }
     }
@@ -181,8 +179,7 @@ pub fn digest_answer<'a>(
         }
     }
     let method = HttpMethod(req.method.to_string().into());
-    let mut context =
-        AuthContext::new_with_method(user, pass.expose(), req.uri, req.body, method);
+    let mut context = AuthContext::new_with_method(user, pass.expose(), req.uri, req.body, method);
     if let Some(cnonce) = req.cnonce {
         context.set_custom_cnonce(cnonce);
     }

@@ -99,7 +99,9 @@ pub struct Cli {
     #[arg(short = 's', long, value_enum, default_value_t = Style::Auto, help_heading = "Output")]
     pub style: Style,
 
-    /// Sort JSON object keys and headers when formatting.
+    /// Sort JSON object keys (at every depth) and headers when formatting. Sorting holds
+    /// each JSON body in memory until it is complete (each line with --stream), where
+    /// unsorted output streams.
     #[arg(long, help_heading = "Output", overrides_with = "unsorted")]
     pub sorted: bool,
 
@@ -111,7 +113,19 @@ pub struct Cli {
     #[arg(long, value_name = "OPTS", help_heading = "Output")]
     pub format_options: Vec<String>,
 
+    /// Treat the response as this media type (e.g. application/json) when deciding how to
+    /// show it, whatever its Content-Type says.
+    #[arg(long, value_name = "MIME", help_heading = "Output")]
+    pub response_mime: Option<String>,
+
+    /// Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a
+    /// terminal. Default: the Content-Type's charset, else a byte-order mark, else a guess
+    /// from the first bytes. Redirected output is never decoded.
+    #[arg(long, value_name = "CHARSET", help_heading = "Output")]
+    pub response_charset: Option<String>,
+
     /// Write the response body to FILE instead of stdout (decoded, otherwise as received).
+    /// An existing file is replaced, but never written through a symbolic link.
     #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<std::path::PathBuf>,
 
@@ -206,8 +220,92 @@ pub struct Cli {
     #[arg(long, help_heading = "Network")]
     pub path_as_is: bool,
 
+    /// Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty
+    /// URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with
+    /// user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY,
+    /// $ALL_PROXY, except the hosts in $NO_PROXY.
+    #[arg(long, value_name = "PROTO:URL", help_heading = "Network")]
+    pub proxy: Vec<String>,
+
+    /// Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up.
+    #[arg(long, value_name = "HOST:PORT:ADDR", help_heading = "Network")]
+    pub resolve: Vec<String>,
+
+    /// Connect to HOST2:PORT2 for requests to HOST:PORT (an empty field matches any host
+    /// or port, or keeps it). TLS names and the Host header stay the URL's.
+    #[arg(long, value_name = "HOST:PORT:HOST2:PORT2", help_heading = "Network")]
+    pub connect_to: Vec<String>,
+
+    /// Connect over IPv4 only.
+    #[arg(short = '4', long, help_heading = "Network", overrides_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Connect over IPv6 only.
+    #[arg(short = '6', long, help_heading = "Network", overrides_with = "ipv4")]
+    pub ipv6: bool,
+
+    /// Connect to this Unix domain socket instead of the URL's host (no proxy is used).
+    #[arg(long, value_name = "PATH", help_heading = "Network")]
+    pub unix_socket: Option<std::path::PathBuf>,
+
+    /// The HTTP version to speak: 1.1 (the default) or 1.0.
+    #[arg(long, value_enum, value_name = "VERSION", help_heading = "Network")]
+    pub http_version: Option<HttpVersion>,
+
+    /// Send the request body with Transfer-Encoding: chunked instead of Content-Length.
+    #[arg(long, help_heading = "Network")]
+    pub chunked: bool,
+
+    /// Deflate the request body (Content-Encoding: deflate) when that makes it smaller;
+    /// twice (-xx) compresses it even when it does not.
+    #[arg(short = 'x', long, action = ArgAction::Count, help_heading = "Network")]
+    pub compress: u8,
+
+    // ---- TLS ----
+    /// Check server certificates: yes (the default: against the system's trusted CAs, or
+    /// $SSL_CERT_FILE / $REQUESTS_CA_BUNDLE when set), no, or a CA bundle FILE (PEM) to
+    /// trust instead.
+    #[arg(long, value_name = "yes|no|FILE", help_heading = "TLS")]
+    pub verify: Option<String>,
+
+    /// Client certificate (PEM) for servers that ask for one; the file may hold the key too.
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
+    pub cert: Option<std::path::PathBuf>,
+
+    /// The client certificate's private key (PEM), when it is not in the --cert file.
+    #[arg(long, value_name = "FILE", help_heading = "TLS", requires = "cert")]
+    pub cert_key: Option<std::path::PathBuf>,
+
+    /// Password of an encrypted (PKCS#8) client key.
+    #[arg(long, value_name = "PASS", help_heading = "TLS", requires = "cert")]
+    pub cert_key_pass: Option<String>,
+
+    /// Use only this TLS version: tls1.2 or tls1.3 (default: either).
+    #[arg(long, value_enum, value_name = "VERSION", help_heading = "TLS")]
+    pub ssl: Option<SslVersion>,
+
+    // ---- retries ----
+    /// Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502,
+    /// 503 or 504 response, for idempotent methods (default: 0, no retries).
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Retries")]
+    pub retry: u32,
+
+    /// Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server's
+    /// Retry-After wins.
+    #[arg(long, value_name = "SECONDS", help_heading = "Retries")]
+    pub retry_delay: Option<f64>,
+
+    /// Start no retry later than SECONDS after the first attempt (default: no limit).
+    #[arg(long, value_name = "SECONDS", help_heading = "Retries")]
+    pub retry_max_time: Option<f64>,
+
+    /// Retry methods that are not idempotent too (POST, PATCH, …).
+    #[arg(long, help_heading = "Retries")]
+    pub retry_all_methods: bool,
+
     // ---- auth ----
-    /// Credentials: USER[:PASS], or a token with -A bearer.
+    /// Credentials: USER[:PASS] (the password is asked for when missing), or a token with
+    /// -A bearer. They go to the URL's origin only, never across a redirect to another one.
     #[arg(
         short = 'a',
         long,
@@ -216,7 +314,8 @@ pub struct Cli {
     )]
     pub auth: Option<String>,
 
-    /// Authentication scheme: basic (default) or bearer.
+    /// Authentication scheme: basic (default), digest (answers the server's 401 challenge)
+    /// or bearer. Also applies to user:pass@ in the URL and to netrc entries.
     #[arg(
         short = 'A',
         long,
@@ -229,6 +328,27 @@ pub struct Cli {
     /// Send `Authorization: Bearer TOKEN`.
     #[arg(long, value_name = "TOKEN", help_heading = "Authentication")]
     pub bearer: Option<String>,
+
+    /// Don't read credentials from ~/.netrc (or $NETRC). By default its entry for each
+    /// host is used when no other credentials are given.
+    #[arg(long, help_heading = "Authentication")]
+    pub ignore_netrc: bool,
+
+    // ---- sessions ----
+    /// Keep headers, auth and cookies in a session, read before and saved after every
+    /// exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a '/'
+    /// or ending in .json is a path. HTTPie and xh session files can be read.
+    #[arg(
+        long,
+        value_name = "NAME|PATH",
+        help_heading = "Sessions",
+        conflicts_with = "session_read_only"
+    )]
+    pub session: Option<String>,
+
+    /// Use a session like --session, but never write it.
+    #[arg(long, value_name = "NAME|PATH", help_heading = "Sessions")]
+    pub session_read_only: Option<String>,
 
     // ---- misc ----
     /// Print the version, the resolved plan (secrets redacted) and the engine's decisions on stderr.
@@ -273,7 +393,24 @@ pub enum Style {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthType {
     Basic,
+    Digest,
     Bearer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SslVersion {
+    #[value(name = "tls1.2")]
+    Tls12,
+    #[value(name = "tls1.3")]
+    Tls13,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HttpVersion {
+    #[value(name = "1.0")]
+    Http10,
+    #[value(name = "1.1")]
+    Http11,
 }
 
 const AFTER_HELP: &str = "\

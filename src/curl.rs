@@ -81,6 +81,8 @@ pub fn command(req: &Request, net: &Net) -> String {
             t.as_secs().max(1).to_string(),
         ]);
     }
+    let https = req.url.scheme() == "https";
+    args.extend(crate::netplan::curl_args(&net.connect, &net.retry, https));
     args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
 }
 

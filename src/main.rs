@@ -3,18 +3,26 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod auth;
 mod body;
 mod cli;
+mod cookies;
 mod curl;
+mod download;
 mod engine;
 mod error;
 mod generate;
 mod httpfile;
 mod items;
+mod netplan;
+mod netrc;
 mod paginate;
 mod plan;
 mod print;
+mod progress;
 mod run;
+mod session;
+mod state;
 mod stdin;
 mod target;
 mod upload;

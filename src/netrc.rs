@@ -160,7 +160,10 @@ impl Tokens<'_> {
             self.rest = "";
             return Some(out);
         }
-        let end = self.rest.find(char::is_whitespace).unwrap_or(self.rest.len());
+        let end = self
+            .rest
+            .find(char::is_whitespace)
+            .unwrap_or(self.rest.len());
         let token = self.rest[..end].to_string();
         self.rest = &self.rest[end..];
         Some(token)
@@ -194,7 +197,8 @@ mod tests {
 
     #[test]
     fn machine_entries_match_their_host_only() {
-        let n = netrc("machine a.test login ann password pw1\nmachine b.test login bob password pw2\n");
+        let n =
+            netrc("machine a.test login ann password pw1\nmachine b.test login bob password pw2\n");
         assert_eq!(found(&n, "a.test"), Some(("ann".into(), "pw1".into())));
         assert_eq!(found(&n, "B.TEST"), Some(("bob".into(), "pw2".into())));
         assert_eq!(found(&n, "c.test"), None);
@@ -217,7 +221,10 @@ mod tests {
     fn quotes_comments_and_macros_are_understood() {
         let text = "# my hosts\nmacdef init\ncd /pub\nls\n\nmachine a.test login \"ann smith\" password \"p\\\"w d\" # trailing\n";
         let n = netrc(text);
-        assert_eq!(found(&n, "a.test"), Some(("ann smith".into(), "p\"w d".into())));
+        assert_eq!(
+            found(&n, "a.test"),
+            Some(("ann smith".into(), "p\"w d".into()))
+        );
         assert_eq!(found(&n, "init"), None);
         assert_eq!(found(&n, "cd"), None);
     }
@@ -240,6 +247,9 @@ mod tests {
     fn debug_shows_machines_but_no_passwords() {
         let n = netrc("machine a.test login ann password hunter2");
         let shown = format!("{n:#?}");
-        assert!(shown.contains("a.test") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("a.test") && !shown.contains("hunter2"),
+            "{shown}"
+        );
     }
 }

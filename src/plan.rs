@@ -6,14 +6,13 @@
 //! `TERM`) arrives here as an [`Env`].
 
 use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
 use url::Url;
 
 use crate::body::{self, DataMode};
-use crate::cli::{AuthType, Cli, Pretty, Style};
+use crate::cli::{Cli, Pretty, Style};
 use crate::error::usage;
 use crate::httpfile::FileRequest;
 use crate::stdin;
@@ -61,6 +60,13 @@ pub struct Plan {
     /// 0 normal, 1 nothing on stdout, 2 no warnings either.
     pub quiet: u8,
     pub debug: bool,
+    /// `-o`, `-d`, `-c`: the response body is saved, not printed (`download.rs`).
+    pub download: Option<crate::download::Options>,
+    /// Progress bars on stderr for downloads and large uploads: it is a terminal, no `-q`.
+    pub progress: bool,
+    /// Credentials, netrc, cookie jar and session file, consulted and updated around every
+    /// hop (`state.rs`); a `RefCell` because the observers that call it only see `&Plan`.
+    pub state: std::cell::RefCell<crate::state::State>,
 }
 
 /// Pagination settings.
@@ -156,6 +162,10 @@ pub struct Net {
     pub idle_timeout: Option<Duration>,
     /// Whole exchange, redirects included.
     pub max_time: Option<Duration>,
+    /// TLS, proxies, name resolution, `--unix-socket`, `--http-version` (`netplan.rs`).
+    pub connect: crate::engine::connector::ConnectOptions,
+    /// `--retry` and friends.
+    pub retry: crate::engine::retry::Retry,
 }
 
 /// Which parts of an exchange to print.
@@ -207,11 +217,14 @@ pub struct Output {
     pub json_indent: usize,
     pub json_sort_keys: bool,
     pub headers_sort: bool,
+    /// `--response-mime`: the media type the printer assumes for responses.
+    pub response_mime: Option<String>,
+    /// `--response-charset`: the charset text responses are decoded from on a terminal.
+    pub response_charset: Option<&'static encoding_rs::Encoding>,
     /// Flush line by line.
     pub stream: bool,
     /// stdout is a terminal: escape control characters, replace binary bodies by a note.
     pub terminal: bool,
-    pub output_file: Option<PathBuf>,
     /// Warnings go to stderr (off with `-qq`).
     pub warnings: bool,
 }
@@ -220,6 +233,7 @@ impl Plan {
     /// Resolve the command line. May read files named by items and standard input.
     pub fn from_cli(cli: Cli, env: &Env) -> Result<Plan> {
         let mut requests = Vec::new();
+        let mut state = crate::state::State::new(&cli, env);
         match &cli.http_file {
             None => {
                 let (method, url_arg, items) = split_positionals(&cli.args)?;
@@ -230,17 +244,20 @@ impl Plan {
                     Some(url_arg),
                     items,
                     None,
+                    &mut state,
                 )?);
             }
             Some(path) => {
                 let (method, url_arg, items) = split_positionals_for_file(&cli.args);
                 for file in load_http_file(path)? {
-                    let req = build_request(&cli, env, method, url_arg, items, Some(&file))?;
+                    let file = Some(&file);
+                    let req = build_request(&cli, env, method, url_arg, items, file, &mut state)?;
                     requests.push(req);
                 }
             }
         }
-        let request = requests.remove(0);
+        let mut request = requests.remove(0);
+        let download = crate::download::resolve(&cli, env, &mut request)?;
         Ok(Plan {
             mode: if cli.curl {
                 Mode::Curl
@@ -254,6 +271,9 @@ impl Plan {
             check_status: !cli.no_check_status,
             quiet: cli.quiet,
             debug: cli.debug,
+            download,
+            progress: env.stderr_tty && cli.quiet == 0,
+            state: std::cell::RefCell::new(state),
             request,
             more: requests,
             paginate: cli.paginate.then_some(Paginate {
@@ -272,6 +292,7 @@ fn build_request(
     url_arg: Option<&str>,
     item_args: &[String],
     file: Option<&FileRequest>,
+    state: &mut crate::state::State,
 ) -> Result<Request> {
     let url_arg = url_arg
         .or(file.map(|f| f.url.as_str()))
@@ -347,23 +368,27 @@ fn build_request(
         None => "GET".into(),
     };
     let json_accept = lowered.json_body || (cli.json && !cli.form);
-    let auth = credentials(cli, url_auth, env)?;
-    let headers = build_headers(
+    let auth = state.authorization(&url, url_auth)?;
+    let typed: [&[(String, Vec<u8>)]; 2] = [&file_headers, &lowered.headers];
+    let mut headers = build_headers(
         &url,
-        &[&file_headers, &lowered.headers],
+        &[&state.session_headers(), typed[0], typed[1]],
         &lowered.removed,
         content_type.as_deref(),
         body.as_ref(),
         json_accept,
         auth,
     );
-    Ok(Request {
+    state.settle(&mut headers, &url, &typed)?;
+    let mut request = Request {
         method,
         url,
         raw_path,
         headers,
         body,
-    })
+    };
+    crate::netplan::frame(&mut request, cli)?;
+    Ok(request)
 }
 
 /// With `--http-file`, positionals are optional: leading ones that are not request items
@@ -464,47 +489,6 @@ fn take_url_credentials(url: &mut Url) -> Option<(String, Option<String>)> {
     Some((user, pass))
 }
 
-/// The `Authorization` header value from `-a`/`-A`/`--bearer` or URL credentials.
-fn credentials(
-    cli: &Cli,
-    url_auth: Option<(String, Option<String>)>,
-    env: &Env,
-) -> Result<Option<Vec<u8>>> {
-    if let Some(token) = &cli.bearer {
-        return Ok(Some(format!("Bearer {token}").into_bytes()));
-    }
-    let given = match &cli.auth {
-        Some(a) if cli.auth_type == Some(AuthType::Bearer) => {
-            return Ok(Some(format!("Bearer {a}").into_bytes()));
-        }
-        Some(a) => match a.split_once(':') {
-            Some((u, p)) => Some((u.to_string(), Some(p.to_string()))),
-            None => Some((a.clone(), None)),
-        },
-        None => url_auth,
-    };
-    let Some((user, pass)) = given else {
-        return Ok(None);
-    };
-    let pass = match pass {
-        Some(p) => p,
-        None => prompt_password(&user, env)?,
-    };
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-    Ok(Some(format!("Basic {encoded}").into_bytes()))
-}
-
-fn prompt_password(user: &str, env: &Env) -> Result<String> {
-    if !env.stdin_tty && !env.stderr_tty {
-        return Err(usage(format!(
-            "-a {user}: password missing and no terminal to ask on; pass it as -a {user}:PASSWORD"
-        )));
-    }
-    rpassword::prompt_password(format!("password for {user}: "))
-        .map_err(|e| usage(format!("-a {user}: couldn't read the password: {e}")))
-}
-
 /// Defaults first (Host, User-Agent, Accept-Encoding, Accept, auth, Content-Type), each
 /// replaced in place by a user header of the same name; other user headers follow in order.
 fn build_headers(
@@ -586,16 +570,27 @@ fn secs(option: &str, value: f64) -> Result<Duration> {
 
 fn net(cli: &Cli) -> Result<Net> {
     Ok(Net {
-        follow: cli.follow,
+        // -d implies --follow (SPEC §6).
+        follow: cli.follow || cli.download,
         max_redirects: cli.max_redirects,
         connect_timeout: secs("--connect-timeout", cli.connect_timeout)?,
         idle_timeout: cli.timeout.map(|t| secs("--timeout", t)).transpose()?,
         max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
+        connect: crate::netplan::connect(cli)?,
+        retry: crate::netplan::retry(cli)?,
     })
 }
 
+/// `-d` prints headers on stderr, so stderr's terminal decides colours and sanitising then.
+fn screen_tty(cli: &Cli, env: &Env) -> bool {
+    match cli.download && !cli.offline && !cli.curl {
+        true => env.stderr_tty,
+        false => env.stdout_tty,
+    }
+}
+
 fn output(cli: &Cli, env: &Env) -> Result<Output> {
-    let pretty = cli.pretty.unwrap_or(if env.stdout_tty {
+    let pretty = cli.pretty.unwrap_or(if screen_tty(cli, env) {
         Pretty::All
     } else {
         Pretty::None
@@ -611,9 +606,10 @@ fn output(cli: &Cli, env: &Env) -> Result<Output> {
         json_indent: 4,
         json_sort_keys: cli.sorted,
         headers_sort: cli.sorted,
+        response_mime: response_mime(cli)?,
+        response_charset: response_charset(cli)?,
         stream: cli.stream,
-        terminal: env.stdout_tty,
-        output_file: cli.output.clone(),
+        terminal: screen_tty(cli, env),
         warnings: cli.quiet < 2,
     };
     for opts in &cli.format_options {
@@ -651,7 +647,43 @@ fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
     if cli.offline {
         return Sections::parse("HB", "--offline");
     }
+    if cli.download {
+        // The body is the download; the headers go to stderr when someone is watching.
+        return Ok(Sections {
+            response_headers: env.stderr_tty,
+            ..Sections::default()
+        });
+    }
     Sections::parse(if env.stdout_tty { "hb" } else { "b" }, "--print")
+}
+
+fn response_mime(cli: &Cli) -> Result<Option<String>> {
+    let Some(mime) = &cli.response_mime else {
+        return Ok(None);
+    };
+    let (kind, sub) = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split_once('/')
+        .unwrap_or(("", ""));
+    if kind.trim().is_empty() || sub.trim().is_empty() {
+        return Err(usage(format!(
+            "invalid --response-mime '{mime}' (expected TYPE/SUBTYPE, e.g. application/json)"
+        )));
+    }
+    Ok(Some(mime.trim().to_string()))
+}
+
+fn response_charset(cli: &Cli) -> Result<Option<&'static encoding_rs::Encoding>> {
+    let Some(label) = &cli.response_charset else {
+        return Ok(None);
+    };
+    crate::print::charset::for_label(label).map(Some).ok_or_else(|| {
+        usage(format!(
+            "unknown charset '{label}' in --response-charset (e.g. utf-8, latin1, shift_jis, utf-16)"
+        ))
+    })
 }
 
 fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {

@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, Parser};
 use ureq::http;
 
@@ -41,6 +41,10 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
     let plan = Plan::from_cli(cli, &env)?;
     if plan.debug {
         eprintln!("rq {}", env!("CARGO_PKG_VERSION"));
+        match crate::args::config_dir() {
+            Some(dir) => eprintln!("config dir: {}", dir.display()),
+            None => eprintln!("config dir: none (no home directory)"),
+        }
         eprintln!("{plan:#?}");
     }
     let out = io::BufWriter::with_capacity(64 * 1024, Stdout);
@@ -57,6 +61,14 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
             printer.finish()?;
             writeln!(Stdout, "{line}")?;
             return Ok(ExitCode::Ok);
+        }
+        Mode::Send if plan.download.as_ref().is_some_and(|d| d.download) => {
+            // `-d`: what is printed goes to stderr; the body goes to its file (or stdout).
+            let agent = engine::agent(&plan.net);
+            let mut printer = Printer::new(io::stderr(), plan.output.clone());
+            let code = send(&plan, &agent, &plan.request, &mut printer)?;
+            printer.finish()?;
+            code
         }
         Mode::Send if plan.paginate.is_some() => {
             let agent = engine::agent(&plan.net);
@@ -108,6 +120,10 @@ struct Watcher<'a, W: Write> {
     printer: &'a mut Printer<W>,
     first_sections: Sections,
     history: Option<Sections>,
+    /// Cookies, credentials and the session, decided per hop.
+    state: &'a std::cell::RefCell<crate::state::State>,
+    /// Show a bar for large uploads (stderr is a terminal).
+    progress: bool,
 }
 
 impl<W: Write> Observer for Watcher<'_, W> {
@@ -121,6 +137,30 @@ impl<W: Write> Observer for Watcher<'_, W> {
             }
         };
         self.printer.request(request, sections)
+    }
+
+    fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
+        self.state.borrow_mut().before(request, hop)
+    }
+
+    fn upload<'b>(
+        &mut self,
+        body: Box<dyn Read + Send + 'b>,
+        len: Option<u64>,
+    ) -> engine::UploadReader<'b> {
+        if !self.progress || len.is_some_and(|n| n < crate::progress::UPLOAD_MIN) {
+            return body;
+        }
+        let bar = crate::progress::Progress::new(true, "upload", len, 0);
+        Box::new(crate::progress::Counted::new(body, bar).clearing_at_end())
+    }
+
+    fn after(
+        &mut self,
+        request: &Request,
+        response: &http::Response<ureq::Body>,
+    ) -> Result<Option<Request>> {
+        self.state.borrow_mut().after(request, response)
     }
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
@@ -160,11 +200,12 @@ fn send_page<W: Write>(
         first_sections: plan.output.sections,
         history: plan.output.history,
         printer,
+        state: &plan.state,
+        progress: plan.progress,
     };
     let exchange = engine::run(agent, &plan.net, request.clone(), &mut watcher)?;
     let printer = watcher.printer;
     let sections = plan.output.sections;
-    let started = exchange.started;
     let next = match plan.paginate {
         Some(_) => {
             let values = crate::paginate::links(exchange.response.headers());
@@ -177,6 +218,18 @@ fn send_page<W: Write>(
     let (parts, body) = exchange.response.into_parts();
     if sections.response_headers {
         printer.response_head(&parts)?;
+    }
+    if let Some(download) = &plan.download {
+        // `-o`, `-d`, `-c`: the body goes to a file (or to stdout, as received).
+        let received = match crate::download::save(download, &parts, body)? {
+            crate::download::Saved::Complete => return Ok((ExitCode::Ok, next)),
+            crate::download::Saved::Written { received } => received,
+            crate::download::Saved::Skipped => 0,
+        };
+        if sections.meta {
+            printer.meta(&engine::timing::RECORDER.meta(parts.version, received))?;
+        }
+        return Ok((status_code(plan, &parts), next));
     }
     let counter = Rc::new(Cell::new(0u64));
     let received = counter.clone();
@@ -191,11 +244,7 @@ fn send_page<W: Write>(
         inner: &mut reader,
         count: counter,
     };
-    let read = if let Some(path) = &plan.output.output_file {
-        let mut file = std::fs::File::create(path)
-            .with_context(|| format!("couldn't create output file '{}'", path.display()))?;
-        io::copy(&mut counted, &mut file).map_err(|e| body_error(e, received.get()))
-    } else if sections.response_body {
+    let read = if sections.response_body {
         let info = body_info(&parts, plan.output.stream);
         printer
             .response_body(&mut counted, &info)
@@ -208,7 +257,7 @@ fn send_page<W: Write>(
     };
     read?;
     if sections.meta {
-        printer.meta(started.elapsed(), parts.version, received.get())?;
+        printer.meta(&engine::timing::RECORDER.meta(parts.version, received.get()))?;
     }
     Ok((status_code(plan, &parts), next))
 }

@@ -8,7 +8,8 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     let rest = s.trim().split_once(", ")?.1;
     let mut fields = rest.split(' ');
     let day: u32 = fields.next()?.parse().ok()?;
-    let month = MONTHS.iter().position(|m| Some(*m) == fields.next())? as u32 + 1;
+    let month = fields.next()?;
+    let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
     let year: i64 = fields.next()?.parse().ok()?;
     let mut clock = fields.next()?.split(':').map(|f| f.parse::<u64>().ok());
     let (h, m, sec) = (clock.next()??, clock.next()??, clock.next()??);
@@ -19,7 +20,9 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    u64::try_from(days).ok().map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
+    u64::try_from(days)
+        .ok()
+        .map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// `2024-03-01 12:00:00 UTC` for seconds since the Unix epoch.

@@ -3,13 +3,22 @@
 //! The engine knows nothing about printing. It reports each request it is about to send and
 //! each intermediary response to an [`Observer`], and returns the final exchange.
 
+pub mod connector;
+mod date;
 mod decode;
+pub mod proxy;
 mod redirect;
+pub mod resolve;
+pub mod retry;
+mod socket;
+mod socks;
+pub mod timing;
+pub mod tls;
 
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use ureq::http;
 
 use crate::error::{fail, ExitCode};
@@ -18,6 +27,7 @@ use crate::upload::Body;
 
 pub use decode::decoded_reader;
 pub use redirect::next_request as next_hop;
+pub use redirect::same_origin_for_credentials;
 
 /// What the printer needs to hear while the engine works.
 pub trait Observer {
@@ -34,6 +44,22 @@ pub trait Observer {
     ) -> UploadReader<'a> {
         let _ = len;
         body
+    }
+    /// Last changes to `request` before it goes to its URL: cookies from the jar and netrc
+    /// credentials for that hop (`state.rs`). `hop` counts every request of this run.
+    fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
+        let _ = (request, hop);
+        Ok(())
+    }
+    /// Every response head, intermediaries included (cookies, session save). May return a
+    /// request that answers an authentication challenge in it (Digest), sent next.
+    fn after(
+        &mut self,
+        request: &Request,
+        response: &http::Response<ureq::Body>,
+    ) -> Result<Option<Request>> {
+        let _ = (request, response);
+        Ok(None)
     }
 }
 
@@ -74,7 +100,11 @@ pub fn agent(net: &Net) -> ureq::Agent {
         // Unused connections are not kept past the process anyway; one per host is enough.
         .max_idle_connections_per_host(1)
         .build();
-    config.new_agent()
+    // rq's own connector and resolver (connector.rs): a proxy per target scheme and hop,
+    // TLS set up on first use, --resolve/--connect-to/-4/-6, --unix-socket, and timings.
+    let opts = std::sync::Arc::new(net.connect.clone());
+    let connector = connector::Connector::new(opts.clone());
+    ureq::Agent::with_parts(config, connector, resolve::Resolver::new(opts))
 }
 
 /// Send `first`, following redirects when `net.follow` says so.
@@ -86,15 +116,26 @@ pub fn run(
 ) -> Result<Exchange> {
     let mut request = first;
     let mut hop = 0u32;
+    // Requests sent so far, redirects and answered challenges alike.
+    let mut sent = 0u32;
     loop {
-        observer.sending(&request, hop)?;
+        observer.before(&mut request, sent)?;
+        observer.sending(&request, sent)?;
+        sent += 1;
         let started = Instant::now();
-        let response = send(agent, &request, observer)?;
+        let response = send(agent, net, &request, observer)?;
+        let answer = observer.after(&request, &response)?;
         let exchange = Exchange {
             request,
             response,
             started,
         };
+        if let Some(answer) = answer {
+            // An auth challenge answered: the same hop again, not a redirect.
+            observer.intermediate(exchange)?;
+            request = answer;
+            continue;
+        }
         let status = exchange.response.status().as_u16();
         let location = exchange
             .response
@@ -121,9 +162,10 @@ pub fn run(
     }
 }
 
-/// One HTTP exchange up to the response head.
+/// One HTTP exchange up to the response head, attempted again as `--retry` allows.
 fn send(
     agent: &ureq::Agent,
+    net: &Net,
     req: &Request,
     observer: &mut dyn Observer,
 ) -> Result<http::Response<ureq::Body>> {
@@ -138,33 +180,65 @@ fn send(
         ),
         None => req.url.to_string(),
     };
-    let mut builder = http::Request::builder().method(method).uri(&uri);
-    for h in &req.headers {
-        builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
-    }
-    let result = match &req.body {
-        Some(Body::Bytes(bytes)) => {
-            agent.run(builder.body(bytes.as_slice()).context("invalid request")?)
-        }
-        // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the
-        // plan put in the headers.
-        Some(body) => {
-            let mut reader = observer.upload(body.reader(), body.len());
-            let body = ureq::SendBody::from_reader(&mut reader);
-            agent.run(builder.body(body).context("invalid request")?)
-        }
-        None => agent.run(builder.body(()).context("invalid request")?),
+    let version = match net.connect.http10 {
+        true => http::Version::HTTP_10,
+        false => http::Version::HTTP_11,
     };
-    result.map_err(|e| network_error(e, req))
+    let attempt = || -> Result<http::Response<ureq::Body>, ureq::Error> {
+        timing::RECORDER.start();
+        let mut builder = http::Request::builder()
+            .method(method.clone())
+            .uri(&uri)
+            .version(version);
+        for h in &req.headers {
+            builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
+        }
+        match &req.body {
+            Some(Body::Bytes(bytes)) => agent.run(builder.body(bytes.as_slice())?),
+            // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the
+            // plan put in the headers.
+            Some(body) => {
+                let mut reader = observer.upload(body.reader(), body.len());
+                let body = ureq::SendBody::from_reader(&mut reader);
+                agent.run(builder.body(body)?)
+            }
+            None => agent.run(builder.body(())?),
+        }
+    };
+    let judge = |result: &Result<http::Response<ureq::Body>, ureq::Error>| match result {
+        Ok(response) => retry::status(response),
+        Err(e) => retry::failure(e, || failure_message(e, req)),
+    };
+    let replayable = req.body.as_ref().is_none_or(Body::replayable);
+    net.retry
+        .run(&req.method, replayable, attempt, judge)
+        .map_err(|e| network_error(e, req))
 }
 
 /// Name the target in network errors: `couldn't connect to localhost:9 (connection refused)`.
 fn network_error(err: ureq::Error, req: &Request) -> anyhow::Error {
+    if let ureq::Error::Timeout(_) = err {
+        let host = crate::target::host_header(&req.url);
+        return anyhow::Error::new(err).context(format!("request to {host} failed"));
+    }
+    let code = match connector::explanation(&err) {
+        Some(e) if e.usage => ExitCode::Usage,
+        _ => ExitCode::Error,
+    };
+    fail(code, failure_message(&err, req))
+}
+
+/// One line for a failed attempt (also what `--retry` says it is retrying after).
+fn failure_message(err: &ureq::Error, req: &Request) -> String {
     let host = crate::target::host_header(&req.url);
-    let what = match &err {
-        ureq::Error::Timeout(_) => {
-            return anyhow::Error::new(err).context(format!("request to {host} failed"));
-        }
+    if let Some(which) = crate::error::timeout_of(err) {
+        return format!("request to {host} timed out: {which}");
+    }
+    // TLS, proxy and socket failures rq explained where they happened.
+    if let Some(explained) = connector::explanation(err) {
+        return explained.message.clone();
+    }
+    match err {
         ureq::Error::HostNotFound => format!(
             "couldn't resolve host '{}'",
             req.url.host_str().unwrap_or("")
@@ -174,12 +248,7 @@ fn network_error(err: ureq::Error, req: &Request) -> anyhow::Error {
         }
         ureq::Error::ConnectionFailed => format!("couldn't connect to {host}"),
         ureq::Error::Io(e) => format!("connection to {host} failed: {e}"),
+        ureq::Error::Http(e) => format!("invalid request: {e}"),
         other => format!("request to {host} failed: {other}"),
-    };
-    fail(ExitCode::Error, what)
-}
-
-/// Elapsed time as shown in the `m` section.
-pub fn seconds(d: Duration) -> String {
-    format!("{:.3}s", d.as_secs_f64())
+    }
 }

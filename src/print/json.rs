@@ -11,6 +11,12 @@ use std::io::{self, Write};
 
 use super::sanitize::{invisible_control, Sanitizer};
 
+#[path = "json_bytes.rs"]
+mod bytes;
+use bytes::{
+    escape_len, scan_number, scan_string, u_escape, valid_number, Out, Piece, Pieces, BLOCK,
+};
+
 /// SGR sequence written after every coloured token.
 pub const RESET: &str = "\x1b[0m";
 /// Deeper nesting is treated as invalid, which bounds the stack's memory.
@@ -20,10 +26,6 @@ const FLUSH_AT: usize = 64 * 1024;
 /// A longer number is treated as invalid, so a partial number held between
 /// chunks cannot grow without limit.
 const MAX_NUMBER: usize = 64 * 1024;
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-const L7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 
 /// ANSI SGR prefix per token kind; an empty string means "no colour" for that kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -93,146 +95,6 @@ enum Lex {
     Lit(&'static [u8]),
     /// Invalid input seen: everything else passes through unchanged.
     Raw,
-}
-
-/// Short output is copied in blocks of this many bytes (see [`Out`]).
-const BLOCK: usize = 32;
-
-/// A pre-rendered output fragment (colour prefix, token, reset), kept in a
-/// zero-padded block so that it can be copied as one fixed-size block.
-struct Piece {
-    block: [u8; BLOCK],
-    len: usize,
-    /// The fragment, when it is too long for `block` (very long colour codes).
-    long: Vec<u8>,
-}
-
-impl Piece {
-    fn new(parts: &[&[u8]]) -> Self {
-        let long = parts.concat();
-        let mut block = [0; BLOCK];
-        if let Some(dst) = block.get_mut(..long.len()) {
-            dst.copy_from_slice(&long);
-            return Self {
-                block,
-                len: long.len(),
-                long: Vec::new(),
-            };
-        }
-        Self {
-            block,
-            len: long.len(),
-            long,
-        }
-    }
-}
-
-/// Everything the printer writes apart from copied input and indentation.
-struct Pieces {
-    key_open: Piece,
-    key_close: Piece,
-    key_close_colon: Piece,
-    str_open: Piece,
-    str_close: Piece,
-    num_open: Piece,
-    num_close: Piece,
-    colon: Piece,
-    /// `{`, `[`, `}`, `]`.
-    brackets: [Piece; 4],
-    /// `true`, `false`, `null`.
-    literals: [Piece; 3],
-}
-
-impl Pieces {
-    fn new(c: JsonColors) -> Self {
-        let reset = |pre: &str| {
-            if pre.is_empty() {
-                &b""[..]
-            } else {
-                RESET.as_bytes()
-            }
-        };
-        let paint = |pre: &str, tok: &[u8]| Piece::new(&[pre.as_bytes(), tok, reset(pre)]);
-        let colon = [c.punct.as_bytes(), b":", reset(c.punct), b" "].concat();
-        Self {
-            key_open: Piece::new(&[c.key.as_bytes(), b"\""]),
-            key_close: Piece::new(&[b"\"", reset(c.key)]),
-            key_close_colon: Piece::new(&[b"\"", reset(c.key), &colon]),
-            str_open: Piece::new(&[c.string.as_bytes(), b"\""]),
-            str_close: Piece::new(&[b"\"", reset(c.string)]),
-            num_open: Piece::new(&[c.number.as_bytes()]),
-            num_close: Piece::new(&[reset(c.number)]),
-            colon: Piece::new(&[&colon]),
-            brackets: [b"{", b"[", b"}", b"]"].map(|b| paint(c.punct, b)),
-            literals: [&b"true"[..], b"false", b"null"].map(|l| paint(c.literal, l)),
-        }
-    }
-}
-
-/// Output buffer. Tokens are mostly tiny, and a `memcpy` call plus a capacity
-/// check per piece dominated the profile, so `buf` is kept longer than the
-/// output (`len`): a short piece is written as one [`BLOCK`]-sized copy (a few
-/// vector moves) whose tail the next piece overwrites.
-struct Out {
-    buf: Vec<u8>,
-    len: usize,
-}
-
-impl Out {
-    fn new(size: usize) -> Self {
-        Self {
-            buf: vec![0; size + BLOCK],
-            len: 0,
-        }
-    }
-
-    /// Append the first `n` bytes of `block`.
-    #[inline(always)]
-    fn put_block(&mut self, block: &[u8; BLOCK], n: usize) {
-        match self.buf[self.len..].first_chunk_mut::<BLOCK>() {
-            Some(dst) => {
-                *dst = *block;
-                self.len += n;
-            }
-            None => self.put(&block[..n]),
-        }
-    }
-
-    /// Append `src[start..start + n]`.
-    #[inline(always)]
-    fn put_at(&mut self, src: &[u8], start: usize, n: usize) {
-        if n <= BLOCK {
-            let dst = self.buf[self.len..].first_chunk_mut::<BLOCK>();
-            if let (Some(dst), Some(block)) = (dst, src[start..].first_chunk::<BLOCK>()) {
-                *dst = *block;
-                self.len += n;
-                return;
-            }
-        }
-        self.put(&src[start..start + n]);
-    }
-
-    #[inline(never)]
-    fn put(&mut self, s: &[u8]) {
-        let end = self.len + s.len();
-        if end + BLOCK > self.buf.len() {
-            self.buf.resize(end + BLOCK, 0);
-        }
-        self.buf[self.len..end].copy_from_slice(s);
-        self.len = end;
-    }
-
-    /// Let `f` append to a plain `Vec` (for the sanitiser).
-    fn with_vec(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
-        self.buf.truncate(self.len);
-        f(&mut self.buf);
-        self.len = self.buf.len();
-        self.buf.resize(self.len + BLOCK, 0);
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
 }
 
 /// The tokenizer and layout engine. With `EMIT = false` every write compiles
@@ -839,6 +701,31 @@ pub fn is_json(body: &[u8]) -> bool {
     m.lex == Lex::Between && m.stack.is_empty() && m.seen_value
 }
 
+/// How much of a JSON text a buffer holds; see [`completeness`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// One or more whole values (and whitespace).
+    Whole,
+    /// Valid so far, but a value (or the first one) is still to come or to end.
+    Partial,
+    /// Not JSON, whatever follows.
+    Invalid,
+}
+
+/// Whether `body` is whole JSON values, the start of some, or not JSON: lets `--sorted
+/// --stream` format each run of lines as soon as it completes a value.
+pub fn completeness(body: &[u8]) -> Completeness {
+    let mut m = Machine::<false>::new(&JsonOptions::default());
+    if m.run(body).is_err() {
+        return Completeness::Invalid;
+    }
+    if m.lex == Lex::Between && m.stack.is_empty() && m.seen_value {
+        Completeness::Whole
+    } else {
+        Completeness::Partial
+    }
+}
+
 /// If `body` starts with an XSSI prefix (`)]}'` optionally followed by `,`
 /// and/or newline; also `while(1);` and `for(;;);`), return its length.
 pub fn xssi_prefix_len(body: &[u8]) -> usize {
@@ -859,362 +746,6 @@ pub fn xssi_prefix_len(body: &[u8]) -> usize {
     n
 }
 
-/// The JSON escape `\uXXXX` (lowercase hex) for a BMP code point.
-fn u_escape(cp: u32) -> [u8; 6] {
-    let hex = |shift: u32| b"0123456789abcdef"[((cp >> shift) & 0xf) as usize];
-    [b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]
-}
-
-/// JSON number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-fn valid_number(s: &[u8]) -> bool {
-    let digits = |mut i: usize| {
-        while s.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        i
-    };
-    let mut i = usize::from(s.first() == Some(&b'-'));
-    match s.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => i = digits(i + 1),
-        _ => return false,
-    }
-    if s.get(i) == Some(&b'.') {
-        let d = digits(i + 1);
-        if d == i + 1 {
-            return false;
-        }
-        i = d;
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        i += 1 + usize::from(matches!(s.get(i + 1), Some(b'+' | b'-')));
-        let d = digits(i);
-        if d == i {
-            return false;
-        }
-        i = d;
-    }
-    i == s.len()
-}
-
-/// End of the run of bytes that can belong to a number.
-fn scan_number(s: &[u8], mut i: usize) -> usize {
-    while s
-        .get(i)
-        .is_some_and(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-    {
-        i += 1;
-    }
-    i
-}
-
-/// Length of the escape at the start of `s` (which begins with `\`):
-/// `None` if `s` ends before the escape does, `Some(Err)` if it is invalid.
-fn escape_len(s: &[u8]) -> Option<Result<usize, ()>> {
-    match s.get(1)? {
-        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(Ok(2)),
-        b'u' => {
-            for k in 2..6 {
-                if !s.get(k)?.is_ascii_hexdigit() {
-                    return Some(Err(()));
-                }
-            }
-            Some(Ok(6))
-        }
-        _ => Some(Err(())),
-    }
-}
-
-/// Find the next `"`, `\` or control byte in string content from `i`,
-/// eight bytes at a time. Also reports whether any byte >= 0x80 may have been
-/// passed over (those runs need a UTF-8 check).
-#[inline(always)]
-fn scan_string(s: &[u8], mut i: usize) -> (usize, bool) {
-    let mut high = 0;
-    while let Some(w) = s.get(i..i + 8) {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        high |= w;
-        // Per-byte tests whose additions cannot carry into the next byte.
-        let zero = |x: u64| !(((x & L7) + L7) | x | L7);
-        let ctrl = !(((w & L7) + LO * 0x60) | w) & HI;
-        let hit = zero(w ^ (LO * u64::from(b'"'))) | zero(w ^ (LO * u64::from(b'\\'))) | ctrl;
-        if hit != 0 {
-            return (i + (hit.trailing_zeros() / 8) as usize, high & HI != 0);
-        }
-        i += 8;
-    }
-    let mut high = high & HI != 0;
-    while let Some(&b) = s.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        high |= b >= 0x80;
-        i += 1;
-    }
-    (i, high)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const COLORS: JsonColors = JsonColors {
-        key: "<k>",
-        string: "<s>",
-        number: "<n>",
-        literal: "<l>",
-        punct: "<p>",
-    };
-
-    fn opts(indent: usize, colors: Option<JsonColors>, escape_controls: bool) -> JsonOptions {
-        JsonOptions {
-            indent,
-            colors,
-            escape_controls,
-        }
-    }
-
-    /// Format `input` in chunks of `size`; returns the output and `fell_back()`.
-    fn run(input: &[u8], size: usize, opts: &JsonOptions) -> (String, bool) {
-        let mut f = JsonFormatter::new(Vec::new(), opts.clone());
-        for c in input.chunks(size.max(1)) {
-            f.write_chunk(c).unwrap();
-        }
-        f.m.end(); // idempotent; lets the test see a fallback decided at EOF
-        let fell = f.fell_back();
-        (
-            String::from_utf8_lossy(&f.finish().unwrap()).into_owned(),
-            fell,
-        )
-    }
-
-    /// Output (and fallback flag) must be identical for every chunking.
-    fn check(input: &[u8], opts: &JsonOptions) -> (String, bool) {
-        let whole = run(input, input.len(), opts);
-        for size in 1..=7 {
-            let text = String::from_utf8_lossy(input);
-            assert_eq!(run(input, size, opts), whole, "chunks of {size}: {text:?}");
-        }
-        whole
-    }
-
-    #[test]
-    fn formats_valid_json() {
-        let cases: &[(&str, &str)] = &[
-            ("{}", "{}\n"),
-            (" [ ] ", "[]\n"),
-            ("[1,2]", "[\n    1,\n    2\n]\n"),
-            (
-                r#"{"a":1,"b":[true,false,null],"c":{},"d":[]}"#,
-                "{\n    \"a\": 1,\n    \"b\": [\n        true,\n        false,\n        null\n    ],\n    \"c\": {},\n    \"d\": []\n}\n",
-            ),
-            (
-                "[[[]],{\"x\":{\"y\":[{}]}}]",
-                "[\n    [\n        []\n    ],\n    {\n        \"x\": {\n            \"y\": [\n                {}\n            ]\n        }\n    }\n]\n",
-            ),
-            ("\"str\"", "\"str\"\n"),
-            ("  123  ", "123\n"),
-            ("null", "null\n"),
-            (
-                "[12345678901234567890123,1.0e+2,-0,1E-7,0.5]",
-                "[\n    12345678901234567890123,\n    1.0e+2,\n    -0,\n    1E-7,\n    0.5\n]\n",
-            ),
-            (
-                r#"["\u00e9\n\"\\\/\b\f\r\t","é😀",""]"#,
-                "[\n    \"\\u00e9\\n\\\"\\\\\\/\\b\\f\\r\\t\",\n    \"é😀\",\n    \"\"\n]\n",
-            ),
-            ("{\"z\":0,\"a\":0}", "{\n    \"z\": 0,\n    \"a\": 0\n}\n"),
-            ("1 2\n[3]\n{\"a\":null}\n\"s\"", "1\n2\n[\n    3\n]\n{\n    \"a\": null\n}\n\"s\"\n"),
-            ("{\"a\":1}{\"b\":2}", "{\n    \"a\": 1\n}\n{\n    \"b\": 2\n}\n"),
-            ("\t\r\n{ \"k\" :\n\"v\" }\r\n", "{\n    \"k\": \"v\"\n}\n"),
-            ("", ""),
-            ("  \n", ""),
-        ];
-        for (input, want) in cases {
-            let got = check(input.as_bytes(), &JsonOptions::default());
-            assert_eq!(got, (want.to_string(), false), "{input}");
-        }
-        let nested = b"{\"a\":[1]}";
-        assert_eq!(
-            check(nested, &opts(2, None, false)).0,
-            "{\n  \"a\": [\n    1\n  ]\n}\n"
-        );
-        assert_eq!(
-            check(nested, &opts(0, None, false)).0,
-            "{\n\"a\": [\n1\n]\n}\n"
-        );
-    }
-
-    #[test]
-    fn colours() {
-        let (out, _) = check(br#"{"a":[1,"x",true,{}]}"#, &opts(4, Some(COLORS), false));
-        let want = "<p>{\x1b[0m\n    <k>\"a\"\x1b[0m<p>:\x1b[0m <p>[\x1b[0m\n        <n>1\x1b[0m<p>,\x1b[0m\n        <s>\"x\"\x1b[0m<p>,\x1b[0m\n        <l>true\x1b[0m<p>,\x1b[0m\n        <p>{\x1b[0m<p>}\x1b[0m\n    <p>]\x1b[0m\n<p>}\x1b[0m\n";
-        assert_eq!(out, want);
-        // An empty colour string leaves that kind uncoloured.
-        let no_punct = opts(
-            4,
-            Some(JsonColors {
-                punct: "",
-                ..COLORS
-            }),
-            false,
-        );
-        assert_eq!(check(b"[null]", &no_punct).0, "[\n    <l>null\x1b[0m\n]\n");
-        // A string cut short by a fallback or by EOF still gets its reset.
-        let o = opts(4, Some(COLORS), false);
-        let want = "<p>[\x1b[0m\n    <s>\"ab\x1b[0m\x01\"]\n";
-        assert_eq!(check(b"[\"ab\x01\"]", &o), (want.into(), true));
-        assert_eq!(check(b"\"abc", &o), ("<s>\"abc\x1b[0m\n".into(), false));
-    }
-
-    #[test]
-    fn invalid_input_falls_back_to_raw() {
-        let cases: &[(&[u8], &str)] = &[
-            (b"hello", "hello\n"),
-            (b"<html>\n", "<html>\n"),
-            (b"{\"a\":1 2}", "{\n    \"a\": 12}\n"),
-            (b"[1,]", "[\n    1,\n    ]\n"),
-            (b"{\"a\" 1}", "{\n    \"a\"1}\n"),
-            (b"{1:2}", "{1:2}\n"),
-            (b"[1}", "[\n    1}\n"),
-            (b"tru", "tru\n"),
-            (b"[trux]", "[\n    trux]\n"),
-            (b"[1.]", "[\n    1.]\n"),
-            (b"[01]", "[\n    01]\n"),
-            (b"-", "-\n"),
-            (b"1true", "1\ntrue\n"),
-            (b"[\"a\\qb\"]", "[\n    \"a\\qb\"]\n"),
-            (b"\"\\u12g4\"", "\"\\u12g4\"\n"),
-            (b"\"ctrl\x01\"", "\"ctrl\x01\"\n"),
-            (b"\"a\xffb\"", "\"a\u{fffd}b\"\n"),
-            (b"\"a\xe2\x82\"", "\"a\u{fffd}\"\n"),
-            (b"{\"a\":1}}\n", "{\n    \"a\": 1\n}\n}\n"),
-            (b"\"\\u00", "\"\\u00\n"),
-        ];
-        for (input, want) in cases {
-            let got = check(input, &JsonOptions::default());
-            assert_eq!(got, (want.to_string(), true), "{input:?}");
-        }
-        // Indent 0 keeps the output of deep nesting linear in size.
-        let deep = "[".repeat(MAX_DEPTH + 1);
-        let (out, fell) = check(deep.as_bytes(), &opts(0, None, false));
-        assert!(fell && out.ends_with("\n[[\n"));
-    }
-
-    #[test]
-    fn escape_controls_on_terminal() {
-        let o = opts(4, None, true);
-        let input = "[\"\u{85}x\u{202e}y\u{2069}\u{61c}\u{9f}\", \"\\u001b ok \u{a0}\u{2010}\"]";
-        let want = "[\n    \"\\u0085x\\u202ey\\u2069\\u061c\\u009f\",\n    \"\\u001b ok \u{a0}\u{2010}\"\n]\n";
-        assert_eq!(check(input.as_bytes(), &o), (want.into(), false));
-        // Raw fallback goes through the sanitiser.
-        let got = check(b"{\"a\":\"b\x1b[31m\xc2\x9b\"}", &o);
-        assert_eq!(got, ("{\n    \"a\": \"b\\x1b[31m\\u{9b}\"}\n".into(), true));
-    }
-
-    #[test]
-    fn is_json_table() {
-        let cases: &[(&str, bool)] = &[
-            ("{}", true),
-            (" [1, 2.5e3] ", true),
-            ("\"x\"", true),
-            ("0", true),
-            ("{\"a\":{\"b\":[null]}}\n{}", true),
-            ("1 2", true),
-            ("true\nfalse", true),
-            ("", false),
-            ("  ", false),
-            ("{", false),
-            ("[1,]", false),
-            ("{\"a\"}", false),
-            ("01", false),
-            ("1.", false),
-            ("tru", false),
-            ("\"abc", false),
-            ("\"\x01\"", false),
-            ("<!doctype html>", false),
-            ("1true", false),
-            ("1 \"abc", false),
-            ("1\"a\"[2]", true),
-            ("}", false),
-        ];
-        for (input, want) in cases {
-            assert_eq!(is_json(input.as_bytes()), *want, "{input:?}");
-        }
-        assert!(!is_json(b"\"\xff\""));
-        assert!(!is_json("[".repeat(MAX_DEPTH + 1).as_bytes()));
-    }
-
-    #[test]
-    fn xssi_prefixes() {
-        let cases: &[(&str, usize)] = &[
-            (")]}'\n{}", 5),
-            (")]}',\n[]", 6),
-            (")]}',[]", 5),
-            (")]}'\r\n[]", 6),
-            (")]}'", 4),
-            ("while(1);[1]", 9),
-            ("for(;;);\n{}", 9),
-            ("{}", 0),
-            (")]}", 0),
-            ("", 0),
-        ];
-        for (input, want) in cases {
-            assert_eq!(xssi_prefix_len(input.as_bytes()), *want, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn reparses_to_the_same_value() {
-        let docs = [
-            r#"{"a":1}"#,
-            r#"[]"#,
-            r#"{"nested":{"deeper":{"deepest":[1,[2,[3,[4]]]]}}}"#,
-            r#"[1,-2,3.25,-4.5e-3,6E+2,0,-0.0,1e300]"#,
-            r#"{"s":"quote \" backslash \\ slash \/ tab \t nl \n uni \u00e9 \ud83d\ude00"}"#,
-            r#"{"ünïcödé":"日本語","emoji":"😀🎉"}"#,
-            r#"[true,false,null,{"t":true,"f":false,"n":null}]"#,
-            r#"{"empty_obj":{},"empty_arr":[],"empty_str":""}"#,
-            r#"[[],[[]],[{}],{"a":[]}]"#,
-            r#""just a string""#,
-            r#"42"#,
-            r#"{"users":[{"id":1,"name":"Ann","tags":["a","b"]},{"id":2,"name":"Bob","tags":[]}]}"#,
-            r#"{"a":{"b":{"c":{"d":{"e":{"f":"g"}}}}}}"#,
-            r#"  { "spaced" : [ 1 , 2 ] , "x" : { } }  "#,
-            r#"{"big":123456789012345678901234567890,"small":1e-300}"#,
-            r#"["a,b",":","{","}","[","]"]"#,
-            r#"{"ctrl":"\u0000\u001f\u007f"}"#,
-            r#"[{"k":[{"k":[{"k":null}]}]}]"#,
-            r#"{"dup":1,"dup":2}"#,
-            r#"[0.1,0.2,0.30000000000000004]"#,
-        ];
-        let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
-        for doc in docs {
-            let want = parse(doc);
-            assert!(is_json(doc.as_bytes()), "{doc}");
-            for indent in [0, 2, 4] {
-                let (out, fell) = check(doc.as_bytes(), &opts(indent, None, false));
-                assert!(!fell, "{doc}");
-                assert_eq!(parse(&out), want, "{doc}");
-            }
-            // Where the input is already canonical, the layout matches serde_json's exactly.
-            if serde_json::to_string(&want).unwrap() == doc {
-                let pretty = serde_json::to_string_pretty(&want).unwrap() + "\n";
-                assert_eq!(run(doc.as_bytes(), 3, &opts(2, None, false)).0, pretty);
-            }
-        }
-    }
-
-    #[test]
-    fn large_input_flushes_in_pieces() {
-        let item = r#"{"id":12345,"name":"some name \u00e9 ü","vals":[1.5,true,null,"x"]}"#;
-        let doc = format!("[{}]", vec![item; 5000].join(","));
-        let o = opts(4, Some(COLORS), true);
-        let whole = run(doc.as_bytes(), doc.len(), &o);
-        assert_eq!(run(doc.as_bytes(), 4099, &o), whole);
-        assert_eq!(run(doc.as_bytes(), 1, &o), whole);
-        let plain = run(doc.as_bytes(), 65_537, &JsonOptions::default()).0;
-        let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
-        assert_eq!(parse(&plain), parse(&doc));
-    }
-}
+#[path = "json_tests.rs"]
+mod tests;

@@ -7,9 +7,13 @@
 //! are replaced by a one-line note.
 
 mod body;
+pub mod charset;
 mod headers;
 pub mod json;
+#[cfg(test)]
+mod json_props;
 pub mod sanitize;
+mod sort;
 pub mod theme;
 
 use std::io::{self, Write};
@@ -115,22 +119,31 @@ impl<W: Write> Printer<W> {
 
     /// Print a response body from `reader`, streaming. Returns the bytes read.
     pub fn response_body(&mut self, reader: &mut dyn io::Read, info: &BodyInfo) -> Result<u64> {
-        let n = body::print(self, reader, info)?;
+        // `--response-mime` / `--response-charset` apply to responses only.
+        let info = info.overridden(
+            self.opts.response_mime.as_deref(),
+            self.opts.response_charset,
+        );
+        let n = body::print(self, reader, &info)?;
         self.out.flush()?;
         self.gap = true;
         Ok(n)
     }
 
     /// The `m` section.
-    pub fn meta(&mut self, elapsed: Duration, version: http::Version, bytes: u64) -> Result<()> {
+    /// The phases are shown to the microsecond so that they visibly add up to the total.
+    pub fn meta(&mut self, meta: &crate::engine::timing::Meta) -> Result<()> {
+        let exact = |d: Duration| format!("{}.{:06}s", d.as_secs(), d.subsec_micros());
         self.start_message()?;
-        writeln!(
-            self.out,
-            "Elapsed time: {}",
-            crate::engine::seconds(elapsed)
-        )?;
-        writeln!(self.out, "HTTP version: {version:?}")?;
-        writeln!(self.out, "Bytes received: {bytes}")?;
+        writeln!(self.out, "Elapsed time: {}", exact(meta.total))?;
+        for (name, took) in meta.phases.named() {
+            writeln!(self.out, "  {name}: {}", exact(took))?;
+        }
+        if let Some(remote) = &meta.remote {
+            writeln!(self.out, "Remote address: {remote}")?;
+        }
+        writeln!(self.out, "HTTP version: {:?}", meta.version)?;
+        writeln!(self.out, "Bytes received: {}", meta.bytes)?;
         self.out.flush()?;
         self.gap = true;
         Ok(())

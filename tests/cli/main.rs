@@ -4,12 +4,22 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod auth;
 mod config;
+mod connection;
+mod download;
 mod exit_codes;
 mod generated;
 mod httpfile;
 mod input;
 mod output;
 mod paginate;
+mod printing;
+mod proxy;
 mod redirects;
+mod retry;
+mod sessions;
+mod snapshots;
 mod timeouts;
+mod tls;
+mod upload;

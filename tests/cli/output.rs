@@ -275,3 +275,72 @@ fn large_numbers_and_exponents_print_exactly() {
         "{\n    \"big\": 12345678901234567890123,\n    \"f\": 1.0e+2\n}\n"
     );
 }
+
+#[test]
+fn large_numbers_print_exactly_in_colour_and_sorted() {
+    let s = Server::http(|_| {
+        Response::new(200).json(r#"{"big": 12345678901234567890123, "f": 1.0e+2}"#)
+    });
+    let out = stdout(&rq_with(&["--pretty=all", "--sorted", &s.url("/")]));
+    assert!(out.contains("\x1b[36m12345678901234567890123\x1b[0m"), "{out:?}");
+    assert!(out.contains("\x1b[36m1.0e+2\x1b[0m"), "{out:?}");
+}
+
+/// C1 controls (U+009B is an 8-bit CSI) and bidi overrides (U+202E) are what ESC-only
+/// filters miss; header values may carry them too (ESC itself the HTTP parser refuses).
+#[test]
+fn terminal_escapes_c1_and_bidi_controls_in_headers_and_bodies() {
+    let text = "osc\x1b]0;title\x07 csi\x1b[2J c1\u{9b}31m bidi\u{202e}evil";
+    let s = Server::http(move |r| {
+        let resp = Response::new(200)
+            .header("X-C1", "a\u{9b}31mb")
+            .header("X-Bidi", "abc\u{202e}def");
+        match r.path.as_str() {
+            "/json" => resp.json("{\"k\":\"\u{9b}2J \u{202e}x \\u001b]0;t\\u0007\"}"),
+            _ => resp.text(text),
+        }
+    });
+    for pretty in ["all", "format"] {
+        for path in ["/text", "/json"] {
+            let cmd = format!("{} --pretty={pretty} -p hb {}", bin(), s.url(path));
+            let (screen, code) = in_terminal(&cmd, &[]);
+            assert_eq!(code, 0, "{screen:?}");
+            let plain = strip_sgr(&screen);
+            assert!(plain.contains(r"X-C1: a\u{9b}31mb"), "{screen:?}");
+            assert!(plain.contains(r"X-Bidi: abc\u{202e}def"), "{screen:?}");
+            for raw in ['\u{9b}', '\u{202e}', '\x07'] {
+                assert!(!screen.contains(raw), "{raw:?} reached the terminal: {screen:?}");
+            }
+            if pretty == "format" {
+                assert!(!screen.contains('\x1b'), "{screen:?}");
+            }
+            let body = match path {
+                "/json" => r#""k": "\u009b2J \u202ex \u001b]0;t\u0007""#,
+                _ => r"osc\x1b]0;title\x07 csi\x1b[2J c1\u{9b}31m bidi\u{202e}evil",
+            };
+            assert!(plain.contains(body), "{pretty} {path}: {screen:?}");
+        }
+    }
+    // Redirected, the body bytes are exact.
+    assert_eq!(stdout(&rq_with(&[&s.url("/text")])), text);
+}
+
+/// `screen` without colour codes (`ESC [ digits/; m`), to check the text around them.
+fn strip_sgr(screen: &str) -> String {
+    let mut out = String::new();
+    let mut rest = screen;
+    while let Some(at) = rest.find("\x1b[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let len = after.find(|c: char| !c.is_ascii_digit() && c != ';');
+        match len {
+            Some(n) if after[n..].starts_with('m') => rest = &after[n + 1..],
+            _ => {
+                out.push('\x1b');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

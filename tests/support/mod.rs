@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod server;
+pub mod tls;
 
 use std::process::{Command, Output, Stdio};
 

@@ -1,0 +1,636 @@
+//! Saving a response body: `-o FILE`, `-d/--download` and `-c/--continue` (SPEC §6).
+//!
+//! Past CVEs in download tools came from names chosen by the server (path traversal),
+//! following symbolic links, overwriting files, and resume logic that appended a whole
+//! response to a partial file. So: a name from the server is reduced to a bare file name
+//! (`filename.rs`) and created with `O_EXCL` next to existing files, never over them; a file
+//! named with `-o` is never written through a symbolic link; `-c` appends only a 206 whose
+//! `Content-Range` starts exactly where the file ends, and leaves the file alone otherwise.
+//! A body cut short exits 1, says how much arrived and keeps the partial file for `-c`.
+//! The body is copied through one fixed buffer, so memory stays flat whatever the size.
+
+mod filename;
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use anyhow::Result;
+use ureq::http::{self, header};
+use url::Url;
+
+use crate::cli::Cli;
+use crate::error::{fail, usage, ExitCode};
+use crate::plan::{Env, Header, Request};
+use crate::progress::{self, Counted, Progress};
+
+/// The copy buffer: large enough that each write to the file is one big system call,
+/// small enough to keep memory flat.
+const BUFFER: usize = 256 * 1024;
+
+/// rq's default `Accept-Encoding`; `-d` replaces it with `identity` unless the user set one.
+const DEFAULT_ACCEPT_ENCODING: &[u8] = b"gzip, deflate, br, zstd";
+
+/// How the response body is saved, resolved from `-o`, `-d` and `-c`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `-d`: the invocation is a download (headers go to stderr, see `plan.rs`).
+    pub download: bool,
+    pub dest: Dest,
+    /// `-c`: the length of the partial file (0 when there is none yet). Above 0, the
+    /// request asks for the rest with `Range`.
+    pub resume_from: Option<u64>,
+    /// Save only 2xx bodies: `-d` with status checking on (the default). A plain `-o`
+    /// saves whatever the server sent, like curl.
+    pub only_success: bool,
+    /// Draw a progress bar on stderr (it is a terminal and `-q` is not given).
+    pub progress: bool,
+    /// Print the one-line summary on stderr (`-d` or `-c`, without `-q`).
+    pub summary: bool,
+    /// Warnings on stderr (off with `-qq`).
+    pub warnings: bool,
+}
+
+/// Where the body goes.
+#[derive(Debug, Clone)]
+pub enum Dest {
+    /// `-o FILE`: exactly this path. An existing file is replaced (the user named it), but
+    /// never through a symbolic link.
+    File(PathBuf),
+    /// `-d` with stdout a terminal: a name from the response and the URL typed, in the
+    /// current directory, next to any existing file (`-1`, `-2` …).
+    Named(Url),
+    /// `-d` with stdout redirected and no `-o`: the body to stdout, as received.
+    Stdout,
+}
+
+/// What [`save`] did.
+#[derive(Debug)]
+pub enum Saved {
+    /// The body was saved; `received` bytes came over the wire.
+    Written { received: u64 },
+    /// `-c` found the file complete already (416): success.
+    Complete,
+    /// Not a response to save (a failure status under `-d`, or anything but 200, 206 and
+    /// 416 under `-c`); nothing was written.
+    Skipped,
+}
+
+/// Resolve `-o`, `-d` and `-c`, and prepare the first request for them: `-c` asks for the
+/// missing bytes with `Range`, and ranged or `-d` requests ask for `Accept-Encoding:
+/// identity` (a range of a compressed body can't be appended to a file, and the progress
+/// total is then the file's size).
+pub fn resolve(cli: &Cli, env: &Env, request: &mut Request) -> Result<Option<Options>> {
+    if !cli.download && !cli.resume && cli.output.is_none() {
+        return Ok(None);
+    }
+    let dest = match &cli.output {
+        Some(path) => Dest::File(path.clone()),
+        None if cli.resume => {
+            return Err(usage(
+                "--continue needs -o FILE: the partial file to resume",
+            ))
+        }
+        None if env.stdout_tty => Dest::Named(request.url.clone()),
+        None => Dest::Stdout,
+    };
+    let resume_from = match (&dest, cli.resume) {
+        (Dest::File(path), true) => Some(partial_len(path)?),
+        _ => None,
+    };
+    let ranged = resume_from.is_some_and(|n| n > 0);
+    if ranged {
+        let from = resume_from.unwrap_or(0);
+        request.headers.retain(|h| !h.is("range"));
+        request
+            .headers
+            .push(Header::new("Range", format!("bytes={from}-")));
+    }
+    for h in request
+        .headers
+        .iter_mut()
+        .filter(|h| h.is("accept-encoding"))
+    {
+        if ranged || (cli.download && h.value == DEFAULT_ACCEPT_ENCODING) {
+            h.value = b"identity".to_vec();
+        }
+    }
+    if ranged && request.header("accept-encoding").is_none() {
+        request
+            .headers
+            .push(Header::new("Accept-Encoding", "identity"));
+    }
+    Ok(Some(Options {
+        download: cli.download,
+        dest,
+        resume_from,
+        only_success: cli.download && !cli.no_check_status,
+        progress: env.stderr_tty && cli.quiet == 0,
+        summary: (cli.download || cli.resume) && cli.quiet == 0,
+        warnings: cli.quiet < 2,
+    }))
+}
+
+/// The length of the partial file for `-c`: 0 when there is none.
+fn partial_len(path: &Path) -> Result<u64> {
+    let shown = path.display();
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(usage(format!("--continue: can't look at '{shown}': {e}"))),
+        Ok(m) if m.file_type().is_symlink() => Err(usage(format!(
+            "--continue: '{shown}' is a symbolic link, and rq doesn't write through links: \
+             give the real file with -o"
+        ))),
+        Ok(m) if m.is_file() => Ok(m.len()),
+        Ok(_) => Err(usage(format!(
+            "--continue: '{shown}' is not a regular file"
+        ))),
+    }
+}
+
+/// What to do with a response.
+enum Action<'a> {
+    /// Create a new file in the current directory, next to existing ones.
+    New(String),
+    /// `-o FILE` from the start.
+    Replace(&'a Path),
+    /// `-c`: append to the partial file of this length.
+    Append(&'a Path, u64),
+    Stdout,
+}
+
+enum Decision<'a> {
+    Write(Action<'a>),
+    Complete,
+    Skip,
+}
+
+/// Save the body of the final response as `opts` say. Headers have been printed already.
+pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> Result<Saved> {
+    let action = match decide(opts, parts)? {
+        Decision::Write(action) => action,
+        Decision::Complete => {
+            if let (true, Dest::File(path)) = (opts.summary, &opts.dest) {
+                let len = opts.resume_from.unwrap_or(0);
+                eprintln!("'{}' is already complete ({len} bytes)", path.display());
+            }
+            return Ok(Saved::Complete);
+        }
+        Decision::Skip => {
+            if opts.warnings {
+                let status = parts.status;
+                let reason = status.canonical_reason().unwrap_or("");
+                let left = match (&opts.dest, opts.resume_from) {
+                    (Dest::File(path), Some(_)) => {
+                        format!("; '{}' was left as it was", path.display())
+                    }
+                    _ => String::new(),
+                };
+                eprintln!(
+                    "rq: warning: nothing saved: the server answered {} {reason}{left}",
+                    status.as_u16()
+                );
+            }
+            return Ok(Saved::Skipped);
+        }
+    };
+    let started = Instant::now();
+    let start = match action {
+        Action::Append(_, from) => from,
+        _ => 0,
+    };
+    let (mut out, shown) = open(&action)?;
+    let length = header_str(parts, header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
+    let progress = Progress::new(opts.progress, "", length, start);
+    let counted = Counted::new(body.into_reader(), progress.clone());
+    let received = counted.counter();
+    let encoding = header_str(parts, header::CONTENT_ENCODING);
+    let (mut reader, unknown) = crate::engine::decoded_reader(Box::new(counted), encoding);
+    if !unknown.is_empty() && opts.warnings {
+        eprintln!(
+            "rq: warning: unknown Content-Encoding '{}': the body is saved as received",
+            unknown.join(", ")
+        );
+    }
+    let eager = matches!(action, Action::Stdout);
+    let result = copy(&mut reader, &mut out, eager);
+    progress.clear();
+    let got = received.load(Ordering::Relaxed);
+    let written = match result {
+        Ok(written) => written,
+        Err(Failed::Read(e)) => return Err(cut_short(e, got, length, &action, &shown)),
+        Err(Failed::Write(e, written)) => return Err(write_error(e, written, &shown)),
+    };
+    if opts.summary {
+        let resumed = match start {
+            0 => String::new(),
+            n => format!(" (resumed after {n} bytes)"),
+        };
+        let what = progress::summary(written, started.elapsed());
+        eprintln!("Saved {shown}{resumed}: {what}");
+    }
+    Ok(Saved::Written { received: got })
+}
+
+fn decide<'a>(opts: &'a Options, parts: &http::response::Parts) -> Result<Decision<'a>> {
+    let success = parts.status.is_success();
+    if let (Some(from), Dest::File(path)) = (opts.resume_from, &opts.dest) {
+        if from > 0 {
+            return resume(path, from, parts, opts.warnings);
+        }
+        if !success {
+            return Ok(Decision::Skip);
+        }
+    }
+    if opts.only_success && !success {
+        return Ok(Decision::Skip);
+    }
+    Ok(Decision::Write(match &opts.dest {
+        Dest::File(path) => Action::Replace(path),
+        Dest::Named(url) => Action::New(filename::choose(
+            url,
+            parts
+                .headers
+                .get(header::CONTENT_DISPOSITION)
+                .map(|v| v.as_bytes()),
+            header_str(parts, header::CONTENT_TYPE),
+        )),
+        Dest::Stdout => Action::Stdout,
+    }))
+}
+
+/// The `-c` matrix: 206 starting where the file ends appends; 200 starts over; 416 means
+/// the file is complete; anything else, or a 206 that does not fit, leaves the file alone.
+fn resume<'a>(
+    path: &'a Path,
+    from: u64,
+    parts: &http::response::Parts,
+    warnings: bool,
+) -> Result<Decision<'a>> {
+    let name = path.display();
+    let range = header_str(parts, header::CONTENT_RANGE);
+    match parts.status.as_u16() {
+        206 => {
+            if let Some(coding) = encoding(parts) {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the server sent the rest of '{name}' compressed (Content-Encoding: \
+                         {coding}), which can't be appended; '{name}' was left as it was"
+                    ),
+                ));
+            }
+            match range.and_then(content_range_start) {
+                Some(start) if start == from => Ok(Decision::Write(Action::Append(path, from))),
+                Some(start) => Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the server sent bytes from {start} on, but '{name}' has {from}: not \
+                         appending; '{name}' was left as it was"
+                    ),
+                )),
+                None => Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the server answered 206 without a usable Content-Range ({}); \
+                         '{name}' was left as it was",
+                        range.unwrap_or("none")
+                    ),
+                )),
+            }
+        }
+        200 => {
+            if warnings {
+                eprintln!(
+                    "rq: warning: the server ignored the range request: downloading '{name}' \
+                     again from the start"
+                );
+            }
+            Ok(Decision::Write(Action::Replace(path)))
+        }
+        416 => match range.and_then(unsatisfied_total) {
+            Some(total) if total != from => Err(fail(
+                ExitCode::Error,
+                format!(
+                    "'{name}' has {from} bytes but the server says the whole file has {total}: \
+                     it can't be resumed; '{name}' was left as it was (remove it to download \
+                     again)"
+                ),
+            )),
+            _ => Ok(Decision::Complete),
+        },
+        _ => Ok(Decision::Skip),
+    }
+}
+
+fn header_str(parts: &http::response::Parts, name: header::HeaderName) -> Option<&str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The response's Content-Encoding, unless absent or `identity`.
+fn encoding(parts: &http::response::Parts) -> Option<&str> {
+    header_str(parts, header::CONTENT_ENCODING)
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"))
+}
+
+/// The first byte of `bytes START-END/TOTAL`.
+fn content_range_start(value: &str) -> Option<u64> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, _total) = rest.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let (start, end): (u64, u64) = (start.trim().parse().ok()?, end.trim().parse().ok()?);
+    (start <= end).then_some(start)
+}
+
+/// The total of a 416's `bytes */TOTAL`.
+fn unsatisfied_total(value: &str) -> Option<u64> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    rest.strip_prefix("*/")?.trim().parse().ok()
+}
+
+/// Open the destination; returns the writer and how to name it in messages.
+fn open(action: &Action) -> Result<(Box<dyn Write>, String)> {
+    Ok(match action {
+        Action::New(name) => {
+            let (file, name) = create_new(name)?;
+            (Box::new(file), format!("'{name}'"))
+        }
+        Action::Replace(path) => (
+            Box::new(open_replace(path)?),
+            format!("'{}'", path.display()),
+        ),
+        Action::Append(path, from) => (
+            Box::new(open_append(path, *from)?),
+            format!("'{}'", path.display()),
+        ),
+        Action::Stdout => (Box::new(StdoutSink(io::stdout().lock())), "stdout".into()),
+    })
+}
+
+/// Create `name`, or `name-1`, `name-2` … before the extension, in the current directory.
+/// `O_CREAT|O_EXCL` fails on anything already there, a dangling symbolic link included, so
+/// no file is replaced and no link followed, without a window for a race.
+fn create_new(name: &str) -> Result<(File, String)> {
+    for n in 0..10_000u32 {
+        let candidate = match n {
+            0 => name.to_string(),
+            n => filename::numbered(name, n),
+        };
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => return Ok((file, candidate)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!("couldn't create '{candidate}' in the current directory: {e}"),
+                ))
+            }
+        }
+    }
+    Err(fail(
+        ExitCode::Error,
+        format!("'{name}' and 9999 numbered variants exist already: choose a name with -o FILE"),
+    ))
+}
+
+/// `-o FILE`: create it, or replace an existing file, but never through a symbolic link.
+fn open_replace(path: &Path) -> Result<File> {
+    let shown = path.display();
+    let cant = |e: io::Error| fail(ExitCode::Error, format!("couldn't write '{shown}': {e}"));
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        other => return other.map_err(cant),
+    }
+    // Opened without truncating: a link or a device must not lose anything before the
+    // checks below.
+    let file = match no_follow(OpenOptions::new().write(true)).open(path) {
+        Ok(file) => file,
+        Err(e) if is_link_error(&e) => {
+            // A link to a device or pipe (`-o /dev/stdout`) is harmless; a link to a file
+            // is how a planted link makes a download overwrite something else.
+            let file = OpenOptions::new().write(true).open(path).map_err(cant)?;
+            if file.metadata().map_err(cant)?.is_file() {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "'{shown}' is a symbolic link to a file, and rq doesn't write through \
+                         links: remove it, or give the real path with -o"
+                    ),
+                ));
+            }
+            return Ok(file);
+        }
+        Err(e) => return Err(cant(e)),
+    };
+    if file.metadata().map_err(cant)?.is_file() {
+        file.set_len(0).map_err(cant)?;
+    }
+    Ok(file)
+}
+
+/// `-c`: the partial file, for appending, if it is still what the plan saw.
+fn open_append(path: &Path, from: u64) -> Result<File> {
+    let shown = path.display();
+    let file = no_follow(OpenOptions::new().append(true))
+        .open(path)
+        .map_err(|e| {
+            let why = if is_link_error(&e) {
+                "it is now a symbolic link".to_string()
+            } else {
+                e.to_string()
+            };
+            fail(ExitCode::Error, format!("couldn't resume '{shown}': {why}"))
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| fail(ExitCode::Error, format!("couldn't resume '{shown}': {e}")))?;
+    if !meta.is_file() || meta.len() != from {
+        return Err(fail(
+            ExitCode::Error,
+            format!(
+                "'{shown}' changed while the request was on its way ({} bytes, {from} \
+                 expected); it was left as it is",
+                meta.len()
+            ),
+        ));
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags(libc::O_NOFOLLOW)
+}
+
+#[cfg(not(unix))]
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    options
+}
+
+/// `O_NOFOLLOW` met a symbolic link.
+fn is_link_error(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    return e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    return false;
+}
+
+/// stdout for a download to a pipe; a closed pipe is noted so rq exits 0 quietly.
+struct StdoutSink(io::StdoutLock<'static>);
+
+impl Write for StdoutSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).inspect_err(note_broken_pipe)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().inspect_err(note_broken_pipe)
+    }
+}
+
+fn note_broken_pipe(e: &io::Error) {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        crate::run::STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Why a copy stopped early.
+enum Failed {
+    Read(io::Error),
+    /// The error and how many bytes were written before it.
+    Write(io::Error, u64),
+}
+
+/// Copy `reader` to `out` through one buffer; returns the bytes written. Reads fill the
+/// buffer before it is written, so a file gets few, large writes; `eager` writes after
+/// every read instead (a pipe's reader wants the bytes as they come). On a read error,
+/// what was read before it is written first: the partial file has every byte received.
+fn copy(reader: &mut dyn Read, out: &mut dyn Write, eager: bool) -> Result<u64, Failed> {
+    let mut buf = vec![0u8; BUFFER];
+    let mut written = 0u64;
+    loop {
+        let mut filled = 0;
+        let mut end = None;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    end = Some(Ok(()));
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    end = Some(Err(e));
+                    break;
+                }
+            }
+            if eager {
+                break;
+            }
+        }
+        out.write_all(&buf[..filled])
+            .map_err(|e| Failed::Write(e, written))?;
+        written += filled as u64;
+        match end {
+            None => continue,
+            Some(result) => {
+                out.flush().map_err(|e| Failed::Write(e, written))?;
+                return result.map(|()| written).map_err(Failed::Read);
+            }
+        }
+    }
+}
+
+/// A body that ended early: exit 1 (2 for a timeout), saying how much arrived and that the
+/// partial file is kept for `-c`.
+fn cut_short(
+    e: io::Error,
+    received: u64,
+    length: Option<u64>,
+    action: &Action,
+    shown: &str,
+) -> anyhow::Error {
+    let of = length.map(|l| format!(" of {l}")).unwrap_or_default();
+    let kept = match action {
+        Action::Stdout => String::new(),
+        _ => format!("; the partial file {shown} was kept: resume with -c -o {shown}"),
+    };
+    if crate::error::timeout_of(&e).is_some() {
+        return anyhow::Error::new(e).context(format!(
+            "the download stopped after {received}{of} bytes{kept}"
+        ));
+    }
+    fail(
+        ExitCode::Error,
+        format!("the download was cut short: {received}{of} bytes arrived ({e}){kept}"),
+    )
+}
+
+fn write_error(e: io::Error, written: u64, shown: &str) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return e.into();
+    }
+    fail(
+        ExitCode::Error,
+        format!("couldn't write to {shown} after {written} bytes: {e}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range_table() {
+        for (value, want) in [
+            ("bytes 1234-4999/5000", Some(1234)),
+            ("bytes 0-0/*", Some(0)),
+            ("bytes  7-9/10", Some(7)),
+            ("bytes 9-7/10", None),
+            ("bytes */5000", None),
+            ("items 1-2/3", None),
+            ("", None),
+        ] {
+            assert_eq!(content_range_start(value), want, "{value:?}");
+        }
+        assert_eq!(unsatisfied_total("bytes */5000"), Some(5000));
+        assert_eq!(unsatisfied_total("bytes 0-1/5000"), None);
+    }
+
+    #[test]
+    fn copy_writes_what_arrived_before_a_read_error() {
+        struct Broken(bool);
+        impl Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if std::mem::replace(&mut self.0, true) {
+                    return Err(io::Error::other("reset"));
+                }
+                buf[..3].copy_from_slice(b"abc");
+                Ok(3)
+            }
+        }
+        let mut out = Vec::new();
+        let result = copy(&mut Broken(false), &mut out, false);
+        assert!(matches!(result, Err(Failed::Read(_))));
+        assert_eq!(out, b"abc");
+    }
+
+    #[test]
+    fn copy_handles_bodies_larger_than_the_buffer() {
+        let data: Vec<u8> = (0..BUFFER * 2 + 17).map(|i| i as u8).collect();
+        let mut out = Vec::new();
+        assert_eq!(
+            copy(&mut &data[..], &mut out, false).ok(),
+            Some(data.len() as u64)
+        );
+        assert_eq!(out, data);
+    }
+}

@@ -1,0 +1,496 @@
+//! TLS: rq's rustls client over ureq's transport traits.
+//!
+//! ureq's own TLS connector offers every TLS version and passes rustls errors through as
+//! they are; rq needs `--ssl` to pin a version and one-line reasons a person can act on
+//! ("expired on 2024-03-01", "is for a.test, not b.test"). The rustls configuration is built
+//! on the first https connection only, so plain-http requests do no TLS set-up at all.
+//! Certificates and keys named on the command line are read while planning, so a bad file
+//! is a usage error before anything is sent.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{
+    AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
+    RootCertStore, SignatureScheme, StreamOwned,
+};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, LazyBuffers, NextTimeout, Transport, TransportAdapter,
+};
+use ureq::Error;
+
+use super::connector::{buffers, explained, remaining, usage_error};
+use super::date::format_utc;
+use super::timing::RECORDER;
+
+/// The TLS settings from the command line and environment. Files are named here and read
+/// when the first https connection needs them.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    pub verify: Verify,
+    /// `--cert` / `--cert-key`: the client certificate, when the server asks for one.
+    pub identity: Option<Identity>,
+    /// `--ssl`: the one TLS version to use (default: 1.2 or 1.3, whichever the server prefers).
+    pub version: Option<TlsVersion>,
+}
+
+/// How server certificates are checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Verify {
+    /// Against the platform's trust store (the default).
+    #[default]
+    Platform,
+    /// Against the CA certificates (PEM) in a file only, like curl's `--cacert`. `from`
+    /// names where the file came from (`--verify`, `$SSL_CERT_FILE`, `$REQUESTS_CA_BUNDLE`).
+    Roots { file: PathBuf, from: String },
+    /// Not at all (`--verify no`). Handshake signatures are still checked.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsVersion {
+    Tls12,
+    Tls13,
+}
+
+/// A client certificate chain (PEM), its key (PEM; from the certificate file when no key
+/// file is given) and the key's password. `Debug` hides the password.
+#[derive(Clone)]
+pub struct Identity {
+    pub cert: PathBuf,
+    pub key: Option<PathBuf>,
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = self.key.as_ref().unwrap_or(&self.cert);
+        let pass = if self.password.is_some() {
+            ", password redacted"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "Identity({}, key {}{pass})",
+            self.cert.display(),
+            key.display()
+        )
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("can't read {what} '{}': {e}", path.display()))
+}
+
+/// The CA certificates in a PEM file; `from` names the option or variable for errors.
+fn load_roots(path: &Path, from: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let pem = read(path, &format!("{from} CA file"))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{from}: bad PEM in '{}': {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{from}: no certificates in '{}' (expected PEM \"BEGIN CERTIFICATE\" blocks)",
+            path.display()
+        ));
+    }
+    Ok(certs)
+}
+
+impl Identity {
+    /// The certificate chain and the key, decrypted when need be.
+    fn load(&self) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+        let pem = read(&self.cert, "--cert file")?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--cert: bad PEM in '{}': {e}", self.cert.display()))?;
+        if certs.is_empty() {
+            return Err(format!(
+                "--cert: no certificate in '{}'",
+                self.cert.display()
+            ));
+        }
+        let key_path = self.key.as_deref().unwrap_or(&self.cert);
+        let key_pem = match &self.key {
+            Some(k) => read(k, "--cert-key file")?,
+            None => pem,
+        };
+        let key = load_key(&key_pem, key_path, self.password.as_deref())?;
+        Ok((certs, key))
+    }
+}
+
+fn load_key(
+    pem: &[u8],
+    path: &Path,
+    password: Option<&str>,
+) -> Result<PrivateKeyDer<'static>, String> {
+    let shown = path.display();
+    let text = String::from_utf8_lossy(pem);
+    if let Some(block) = pem_block(&text, "ENCRYPTED PRIVATE KEY") {
+        let Some(password) = password else {
+            return Err(format!(
+                "the key in '{shown}' is encrypted: pass --cert-key-pass"
+            ));
+        };
+        let (_, der) = pkcs8::der::pem::decode_vec(block.as_bytes())
+            .map_err(|e| format!("--cert-key: bad PEM in '{shown}': {e}"))?;
+        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice())
+            .map_err(|e| format!("--cert-key: bad encrypted key in '{shown}': {e}"))?;
+        let plain = info.decrypt(password).map_err(|_| {
+            format!("couldn't decrypt the key in '{shown}': wrong --cert-key-pass, or an unsupported cipher")
+        })?;
+        return Ok(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec()).into());
+    }
+    if text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(format!(
+            "the key in '{shown}' uses the legacy OpenSSL encryption rq can't read: convert it with \
+             `openssl pkcs8 -topk8 -in KEY -out KEY.p8`"
+        ));
+    }
+    PrivateKeyDer::from_pem_slice(pem)
+        .map_err(|_| format!("no private key in '{shown}': pass the key file with --cert-key"))
+}
+
+/// The whole `-----BEGIN LABEL-----` … `-----END LABEL-----` block in `text`.
+fn pem_block<'a>(text: &'a str, label: &str) -> Option<&'a str> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)?;
+    let stop = text[start..].find(&end)? + start + end.len();
+    Some(&text[start..stop])
+}
+
+/// Builds the rustls configuration on first use and wraps connections in TLS.
+#[derive(Debug)]
+pub struct Client {
+    opts: TlsOptions,
+    /// Built on first use; an error is kept as its message and whether it is a usage error.
+    config: OnceLock<Result<Arc<ClientConfig>, (String, bool)>>,
+}
+
+impl Client {
+    pub fn new(opts: TlsOptions) -> Client {
+        Client {
+            opts,
+            config: OnceLock::new(),
+        }
+    }
+
+    /// The configuration, built on first use. Most errors are the user's files (a bad CA
+    /// bundle, key or password): usage errors, raised before anything was sent.
+    fn config(&self) -> Result<Arc<ClientConfig>, Error> {
+        let built = self.config.get_or_init(|| build(&self.opts).map(Arc::new));
+        match built {
+            Ok(config) => Ok(config.clone()),
+            Err((message, true)) => Err(usage_error(message.clone())),
+            Err((message, false)) => Err(explained(message.clone())),
+        }
+    }
+
+    /// Run the TLS handshake for `host` over `transport`, within the connect budget.
+    pub fn wrap(
+        &self,
+        transport: Box<dyn Transport>,
+        host: &str,
+        details: &ConnectionDetails,
+    ) -> Result<Box<dyn Transport>, Error> {
+        let config = self.config()?;
+        let name = ServerName::try_from(host.to_string())
+            .map_err(|_| explained(format!("'{host}' is not a valid TLS server name")))?;
+        let started = Instant::now();
+        let conn = ClientConnection::new(config, name).map_err(|e| explained(e.to_string()))?;
+        let mut sock = TransportAdapter::new(transport, details.current_time.clone());
+        sock.set_timeout(remaining(details));
+        let mut stream = StreamOwned::new(conn, sock);
+        let why = Why {
+            host: host.to_string(),
+            sent_cert: self.opts.identity.is_some(),
+        };
+        while stream.conn.is_handshaking() {
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(|e| why.error(e))?;
+        }
+        RECORDER.add_tls(started.elapsed());
+        Ok(Box::new(TlsTransport {
+            buffers: buffers(details),
+            stream,
+            why,
+        }))
+    }
+}
+
+fn build(opts: &TlsOptions) -> Result<ClientConfig, (String, bool)> {
+    let usage = |message: String| (message, true);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] = match opts.version {
+        None => rustls::DEFAULT_VERSIONS,
+        Some(TlsVersion::Tls12) => &[&rustls::version::TLS12],
+        Some(TlsVersion::Tls13) => &[&rustls::version::TLS13],
+    };
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| (e.to_string(), false))?;
+    let builder = match &opts.verify {
+        Verify::Platform => {
+            let verifier = rustls_platform_verifier::Verifier::new(provider).map_err(|e| {
+                let message = format!(
+                    "couldn't load the system's trusted certificates ({e}): pass --verify CA_FILE"
+                );
+                (message, false)
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+        }
+        Verify::Roots { file, from } => {
+            let mut roots = RootCertStore::empty();
+            roots.add_parsable_certificates(load_roots(file, from).map_err(usage)?);
+            builder.with_root_certificates(roots)
+        }
+        Verify::Off => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerifier(provider))),
+    };
+    match &opts.identity {
+        Some(id) => {
+            let (certs, key) = id.load().map_err(usage)?;
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| usage(format!("--cert '{}': {e}", id.cert.display())))
+        }
+        None => Ok(builder.with_no_client_auth()),
+    }
+}
+
+/// What a TLS failure means, for the host it happened with.
+#[derive(Debug)]
+struct Why {
+    host: String,
+    sent_cert: bool,
+}
+
+impl Why {
+    /// A one-line explanation for a rustls error inside `e`; other errors pass through.
+    fn error(&self, e: io::Error) -> Error {
+        match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            Some(tls) => explained(self.explain(tls)),
+            None => Error::from(e),
+        }
+    }
+
+    fn explain(&self, err: &rustls::Error) -> String {
+        use rustls::Error as E;
+        let host = &self.host;
+        match err {
+            E::InvalidCertificate(cert) => format!("certificate of {host} {}", certificate(cert, host)),
+            E::AlertReceived(AlertDescription::CertificateRequired) if !self.sent_cert => {
+                format!("{host} requires a client certificate: pass --cert FILE (and --cert-key FILE)")
+            }
+            E::AlertReceived(AlertDescription::HandshakeFailure) if !self.sent_cert => format!(
+                "TLS handshake with {host} failed (the server may require a client certificate: --cert; or a TLS version: --ssl)"
+            ),
+            E::AlertReceived(
+                AlertDescription::BadCertificate
+                | AlertDescription::UnknownCA
+                | AlertDescription::CertificateUnknown
+                | AlertDescription::DecryptError,
+            ) if self.sent_cert => format!("{host} rejected the client certificate (--cert)"),
+            E::AlertReceived(AlertDescription::ProtocolVersion) => {
+                format!("{host} doesn't speak the TLS version chosen with --ssl")
+            }
+            E::InvalidMessage(_) => format!(
+                "TLS with {host} failed: the server doesn't speak TLS there (an http:// URL?)"
+            ),
+            E::PeerIncompatible(why) => format!("TLS with {host} impossible: {why:?}"),
+            other => format!("TLS with {host} failed: {other}"),
+        }
+    }
+}
+
+/// Why a server certificate was refused, after "certificate of HOST".
+fn certificate(err: &CertificateError, host: &str) -> String {
+    let date = |t: &UnixTime| format_utc(t.as_secs());
+    match err {
+        CertificateError::ExpiredContext { not_after, .. } => {
+            format!("expired on {}", date(not_after))
+        }
+        CertificateError::Expired => "has expired".into(),
+        CertificateError::NotValidYetContext { not_before, .. } => {
+            format!("is not valid until {} (check the clock)", date(not_before))
+        }
+        CertificateError::NotValidYet => "is not valid yet (check the clock)".into(),
+        CertificateError::NotValidForNameContext { presented, .. } => {
+            let names: Vec<&str> = presented.iter().map(|n| name_of(n)).collect();
+            match names.is_empty() {
+                true => format!("names no hosts, so not {host}"),
+                false => format!("is for {}, not {host}", names.join(", ")),
+            }
+        }
+        CertificateError::NotValidForName => format!("is not for {host}"),
+        CertificateError::UnknownIssuer => "was issued by an unknown authority (self-signed, or a \
+             private CA): trust its CA with --verify CA_FILE, or skip checks with --verify no"
+            .into(),
+        CertificateError::Revoked => "has been revoked".into(),
+        CertificateError::BadSignature => "has a bad signature".into(),
+        other => format!("was refused: {other:?}"),
+    }
+}
+
+/// `a.test` from webpki's `DnsName("a.test")`, `10.0.0.1` from `IpAddress(10.0.0.1)`.
+fn name_of(presented: &str) -> &str {
+    match (presented.find('('), presented.rfind(')')) {
+        (Some(open), Some(close)) if open < close => presented[open + 1..close].trim_matches('"'),
+        _ => presented,
+    }
+}
+
+/// An established TLS connection; like ureq's, with errors explained by [`Why`].
+struct TlsTransport {
+    buffers: LazyBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+    why: Why,
+}
+
+impl fmt::Debug for TlsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TlsTransport({})", self.why.host)
+    }
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.stream.sock.set_timeout(timeout);
+        let output = &self.buffers.output()[..amount];
+        self.stream.write_all(output).map_err(|e| self.why.error(e))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.stream.sock.set_timeout(timeout);
+        let input = self.buffers.input_append_buf();
+        // A TLS 1.3 server that wants a client certificate says so only now, after the
+        // handshake looked complete to us.
+        let amount = self.stream.read(input).map_err(|e| self.why.error(e))?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.sock.get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
+/// `--verify no`: any certificate is accepted, but the handshake signature must still be
+/// made by the certificate's key (as curl `-k` does).
+#[derive(Debug)]
+struct NoVerifier(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerifier {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algs = &self.0.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algs = &self.0.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(sent_cert: bool) -> Why {
+        Why {
+            host: "b.test".into(),
+            sent_cert,
+        }
+    }
+
+    #[test]
+    fn certificate_errors_name_the_reason() {
+        let expired = rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+            time: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_800_000_000)),
+            not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_709_294_400)),
+        });
+        assert_eq!(
+            why(false).explain(&expired),
+            "certificate of b.test expired on 2024-03-01 12:00:00 UTC"
+        );
+        let wrong = rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("b.test").unwrap().to_owned(),
+            presented: vec!["DnsName(\"a.test\")".into(), "IpAddress(10.0.0.1)".into()],
+        });
+        assert_eq!(
+            why(false).explain(&wrong),
+            "certificate of b.test is for a.test, 10.0.0.1, not b.test"
+        );
+        let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert!(why(false).explain(&unknown).contains("--verify CA_FILE"));
+    }
+
+    #[test]
+    fn a_missing_client_certificate_is_named() {
+        let alert = rustls::Error::AlertReceived(AlertDescription::CertificateRequired);
+        assert!(why(false)
+            .explain(&alert)
+            .contains("requires a client certificate"));
+        let bad = rustls::Error::AlertReceived(AlertDescription::BadCertificate);
+        assert!(why(true)
+            .explain(&bad)
+            .contains("rejected the client certificate"));
+    }
+
+    #[test]
+    fn pem_blocks_are_found_among_others() {
+        let text = "junk\n-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\
+                    -----BEGIN ENCRYPTED PRIVATE KEY-----\nBBB\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let block = pem_block(text, "ENCRYPTED PRIVATE KEY").unwrap();
+        assert!(block.starts_with("-----BEGIN ENCRYPTED") && block.contains("BBB"));
+        assert!(pem_block(text, "PRIVATE KEY").is_none());
+    }
+}

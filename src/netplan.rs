@@ -1,0 +1,264 @@
+//! The transport part of the plan: `Cli` → the engine's [`ConnectOptions`] and [`Retry`],
+//! and the wire framing of the request body (`--compress`, `--chunked`, `--http-version`).
+//!
+//! Like the rest of the plan this reads the environment once (`SSL_CERT_FILE`,
+//! `REQUESTS_CA_BUNDLE`, the proxy variables) and reads the files it names (CA bundle,
+//! client certificate and key), so a bad value is a usage error before anything is sent.
+//! The framing is applied to the one lowered request, so `--offline` shows what is sent.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, HttpVersion, SslVersion};
+use crate::engine::connector::ConnectOptions;
+use crate::engine::proxy::Proxies;
+use crate::engine::resolve::{Family, Names, Pin, Reroute};
+use crate::engine::retry::Retry;
+use crate::engine::tls::{Identity, TlsOptions, TlsVersion, Verify};
+use crate::error::usage;
+use crate::plan::{Header, Request};
+use crate::upload::Body;
+
+/// TLS, proxies, name resolution, `--unix-socket` and `--http-version`.
+pub fn connect(cli: &Cli) -> Result<ConnectOptions> {
+    let getenv = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let names = Names {
+        pins: cli
+            .resolve
+            .iter()
+            .map(|s| Pin::parse(s))
+            .collect::<Result<_, _>>()
+            .map_err(usage)?,
+        reroutes: cli
+            .connect_to
+            .iter()
+            .map(|s| Reroute::parse(s))
+            .collect::<Result<_, _>>()
+            .map_err(usage)?,
+        family: match (cli.ipv4, cli.ipv6) {
+            (true, _) => Family::V4,
+            (_, true) => Family::V6,
+            _ => Family::Any,
+        },
+    };
+    Ok(ConnectOptions {
+        tls: tls(cli, &getenv)?,
+        proxies: Proxies::from_sources(&cli.proxy, getenv).map_err(usage)?,
+        names,
+        unix_socket: cli.unix_socket.clone(),
+        http10: cli.http_version == Some(HttpVersion::Http10),
+    })
+}
+
+/// The files are only checked for being readable here: they are parsed (and a key
+/// decrypted) by the first https connection, so plain-http requests do no TLS work.
+fn tls(cli: &Cli, getenv: &dyn Fn(&str) -> Option<String>) -> Result<TlsOptions> {
+    let from_env = || {
+        let found = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
+            .iter()
+            .find_map(|var| getenv(var).map(|path| (var, path)));
+        match found {
+            Some((var, path)) => Verify::Roots {
+                file: path.into(),
+                from: format!("${var}"),
+            },
+            None => Verify::Platform,
+        }
+    };
+    let verify = match cli.verify.as_deref() {
+        None => from_env(),
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "yes" | "true" => from_env(),
+            "no" | "false" => Verify::Off,
+            _ => {
+                readable(Path::new(v), "--verify CA file")?;
+                Verify::Roots {
+                    file: v.into(),
+                    from: "--verify".into(),
+                }
+            }
+        },
+    };
+    let identity = match &cli.cert {
+        Some(cert) => {
+            readable(cert, "--cert file")?;
+            if let Some(key) = &cli.cert_key {
+                readable(key, "--cert-key file")?;
+            }
+            Some(Identity {
+                cert: cert.clone(),
+                key: cli.cert_key.clone(),
+                password: cli.cert_key_pass.clone(),
+            })
+        }
+        None => None,
+    };
+    Ok(TlsOptions {
+        verify,
+        identity,
+        version: cli.ssl.map(|v| match v {
+            SslVersion::Tls12 => TlsVersion::Tls12,
+            SslVersion::Tls13 => TlsVersion::Tls13,
+        }),
+    })
+}
+
+fn readable(path: &Path, what: &str) -> Result<()> {
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| usage(format!("can't read {what} '{}': {e}", path.display())))
+}
+
+/// `--retry`, `--retry-delay`, `--retry-max-time`, `--retry-all-methods`.
+pub fn retry(cli: &Cli) -> Result<Retry> {
+    let seconds = |option: &str, value: f64, zero_ok: bool| {
+        Duration::try_from_secs_f64(value)
+            .ok()
+            .filter(|d| zero_ok || !d.is_zero())
+            .ok_or_else(|| {
+                usage(format!(
+                    "invalid {option} '{value}': expected a number of seconds"
+                ))
+            })
+    };
+    Ok(Retry {
+        retries: cli.retry,
+        delay: cli
+            .retry_delay
+            .map(|v| seconds("--retry-delay", v, true))
+            .transpose()?,
+        max_time: cli
+            .retry_max_time
+            .map(|v| seconds("--retry-max-time", v, false))
+            .transpose()?,
+        all_methods: cli.retry_all_methods,
+        announce: cli.quiet < 2,
+    })
+}
+
+/// Apply `--compress`, `--chunked` and `--http-version 1.0` to the request's body framing.
+pub fn frame(req: &mut Request, cli: &Cli) -> Result<()> {
+    if cli.compress > 0 && req.body.is_some() {
+        compress(req, cli.compress > 1)?;
+    }
+    if cli.chunked && req.body.is_some() {
+        req.headers.retain(|h| !h.is("content-length"));
+        if req.header("transfer-encoding").is_none() {
+            req.headers
+                .push(Header::new("Transfer-Encoding", "chunked"));
+        }
+    }
+    if cli.http_version == Some(HttpVersion::Http10) && req.header("transfer-encoding").is_some() {
+        return Err(usage(
+            "HTTP/1.0 can't send a chunked body: drop --chunked (a body from a stdin pipe needs \
+             --http-version 1.1, or save it to a file and use @FILE)",
+        ));
+    }
+    Ok(())
+}
+
+/// Deflate (zlib, as RFC 9110's `deflate` coding means) the body. Like httpie, rq reads the
+/// body into memory to compress it; without `force` it is sent as is when that is smaller.
+fn compress(req: &mut Request, force: bool) -> Result<()> {
+    if req.header("content-encoding").is_some() {
+        return Err(usage(
+            "--compress can't be used with a Content-Encoding header: the body is already encoded",
+        ));
+    }
+    let Some(body) = req.body.take() else {
+        return Ok(());
+    };
+    let mut raw = Vec::new();
+    body.reader()
+        .read_to_end(&mut raw)
+        .map_err(|e| usage(format!("--compress: couldn't read the request body: {e}")))?;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw)?;
+    let packed = z.finish()?;
+    if !force && packed.len() >= raw.len() {
+        // Streamed stdin has been read now; anything else can stay as it was.
+        req.body = Some(if body.replayable() {
+            body
+        } else {
+            Body::Bytes(raw)
+        });
+        return Ok(());
+    }
+    req.headers
+        .retain(|h| !h.is("content-length") && !h.is("transfer-encoding"));
+    req.headers
+        .push(Header::new("Content-Length", packed.len().to_string()));
+    req.headers.push(Header::new("Content-Encoding", "deflate"));
+    req.body = Some(Body::Bytes(packed));
+    Ok(())
+}
+
+/// The curl options for the transport settings (`--curl`), for a request to an http or
+/// https URL. Proxies from the environment are spelled out, so the command does not depend
+/// on curl reading the same variables the same way.
+pub fn curl_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
+    let proxies = &connect.proxies;
+    let proxy = if https { &proxies.https } else { &proxies.http };
+    match proxy {
+        Some(p) => {
+            add(&["--proxy", &p.to_string()]);
+            if let Some((user, pass)) = p.credentials() {
+                add(&["--proxy-user", &format!("{user}:{pass}")]);
+            }
+        }
+        None if proxies.http.is_some() || proxies.https.is_some() => add(&["--noproxy", "*"]),
+        None => {}
+    }
+    match &connect.tls.verify {
+        Verify::Off => add(&["--insecure"]),
+        Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
+        Verify::Platform => {}
+    }
+    if let Some(id) = &connect.tls.identity {
+        add(&["--cert", &id.cert.to_string_lossy()]);
+        if let Some(key) = &id.key {
+            add(&["--key", &key.to_string_lossy()]);
+        }
+        if let Some(pass) = &id.password {
+            add(&["--pass", pass]);
+        }
+    }
+    match connect.tls.version {
+        Some(TlsVersion::Tls12) => add(&["--tlsv1.2", "--tls-max", "1.2"]),
+        Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
+        None => {}
+    }
+    for pin in &connect.names.pins {
+        add(&["--resolve", &pin.spec]);
+    }
+    for reroute in &connect.names.reroutes {
+        add(&["--connect-to", &reroute.spec]);
+    }
+    match connect.names.family {
+        Family::V4 => add(&["-4"]),
+        Family::V6 => add(&["-6"]),
+        Family::Any => {}
+    }
+    if let Some(path) = &connect.unix_socket {
+        add(&["--unix-socket", &path.to_string_lossy()]);
+    }
+    if connect.http10 {
+        add(&["--http1.0"]);
+    }
+    if retry.retries > 0 {
+        // curl counts a refused connection as transient only when told to.
+        add(&["--retry", &retry.retries.to_string(), "--retry-connrefused"]);
+        if let Some(d) = retry.delay {
+            add(&["--retry-delay", &d.as_secs_f64().ceil().to_string()]);
+        }
+        if let Some(d) = retry.max_time {
+            add(&["--retry-max-time", &d.as_secs_f64().ceil().to_string()]);
+        }
+    }
+    args
+}

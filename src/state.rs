@@ -1,0 +1,415 @@
+//! What one invocation carries from hop to hop: the credentials and where they may go, netrc,
+//! the cookie jar, and the session file it saves to.
+//!
+//! `plan.rs` uses it while lowering each request (the first call opens the session, whose
+//! name depends on the first host); the engine then calls it around every hop through its
+//! observer (`engine::Observer::before`/`after`). Before a request leaves, its `Cookie`
+//! header is chosen from the jar for that hop's URL and netrc is looked up for that hop's
+//! host; after each response (redirects and challenges included) its `Set-Cookie`s go into
+//! the jar, the session is saved, and a Digest challenge is answered. Credentials the user gave belong to the first request's
+//! origin: `redirect.rs` drops them on the way out, and a Digest answer is only computed for
+//! that origin. netrc credentials belong to the host their entry names.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use ureq::http;
+use url::Url;
+
+use crate::auth::{self, Auth, DigestRequest, Scheme, Secret};
+use crate::cli::{AuthType, Cli};
+use crate::cookies::Jar;
+use crate::engine::same_origin_for_credentials;
+use crate::error::{fail, ExitCode};
+use crate::netrc::{self, Netrc};
+use crate::plan::{Env, Header, Request};
+use crate::session::{self, SessionFile};
+
+/// The per-invocation state; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct State {
+    opts: Options,
+    /// Set once the first request has been lowered (the session is open, credentials known).
+    opened: bool,
+    /// `-a`, `--bearer`, `user:pass@` or the session's auth.
+    given: Option<Auth>,
+    /// netrc, when nothing was given and `--ignore-netrc` was not.
+    netrc: Option<Netrc>,
+    jar: Jar,
+    session: Option<Session>,
+    /// The origin of the current run's first request: where given Digest credentials go.
+    origin: Option<Url>,
+}
+
+/// What the command line and the environment say, secrets wrapped.
+#[derive(Debug, Clone)]
+struct Options {
+    auth: Option<Secret>,
+    scheme: Option<Scheme>,
+    bearer: Option<Secret>,
+    ignore_netrc: bool,
+    /// `(value, read_only, option name)`.
+    session: Option<(String, bool, &'static str)>,
+    /// Requests are really sent (not `--offline`/`--curl`): only then is a session written.
+    sends: bool,
+    /// A terminal exists to ask for a password on.
+    terminal: bool,
+    warnings: bool,
+    netrc_var: Option<PathBuf>,
+    home_var: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    path: PathBuf,
+    read_only: bool,
+    /// As loaded; what is saved is this updated by the current invocation.
+    file: SessionFile,
+    /// Credentials given on the command line (saved; netrc's never are).
+    auth: Option<(Scheme, Secret)>,
+    /// Headers typed for the first request (saved, except per-request ones).
+    typed: Option<Vec<Header>>,
+}
+
+impl State {
+    pub fn new(cli: &Cli, env: &Env) -> State {
+        let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
+        let session = match (&cli.session, &cli.session_read_only) {
+            (Some(s), _) => Some((s.clone(), false, "--session")),
+            (None, Some(s)) => Some((s.clone(), true, "--session-read-only")),
+            (None, None) => None,
+        };
+        State {
+            opts: Options {
+                auth: cli.auth.clone().map(Secret::new),
+                scheme: cli.auth_type.map(|t| match t {
+                    AuthType::Basic => Scheme::Basic,
+                    AuthType::Digest => Scheme::Digest,
+                    AuthType::Bearer => Scheme::Bearer,
+                }),
+                bearer: cli.bearer.clone().map(Secret::new),
+                ignore_netrc: cli.ignore_netrc,
+                session,
+                sends: !(cli.offline || cli.curl),
+                terminal: env.stdin_tty || env.stderr_tty,
+                warnings: cli.quiet < 2,
+                netrc_var: var("NETRC"),
+                home_var: var("HOME"),
+            },
+            opened: false,
+            given: None,
+            netrc: None,
+            jar: Jar::default(),
+            session: None,
+            origin: None,
+        }
+    }
+
+    /// The `Authorization` value for a request to `url` (with the credentials that were in
+    /// it). The first call opens the session and settles which credentials apply.
+    pub fn authorization(
+        &mut self,
+        url: &Url,
+        url_auth: Option<(String, Option<String>)>,
+    ) -> Result<Option<Vec<u8>>> {
+        if !self.opened {
+            self.opened = true;
+            self.open(url, url_auth)?;
+            return Ok(self.header_for(url));
+        }
+        match url_auth {
+            Some(creds) => Ok(self.url_auth(creds)?.header()),
+            None => Ok(self.header_for(url)),
+        }
+    }
+
+    /// The session's headers, to go under the ones typed for this request.
+    pub fn session_headers(&self) -> Vec<(String, Vec<u8>)> {
+        let Some(s) = &self.session else {
+            return Vec::new();
+        };
+        let headers = s.file.headers.iter();
+        headers.map(|h| (h.name.clone(), h.value.clone())).collect()
+    }
+
+    /// Last step of lowering a request to `url`: its `Cookie` headers go into the jar and
+    /// the jar's one comes back; the headers typed (`typed`) are noted for the session.
+    pub fn settle(
+        &mut self,
+        headers: &mut Vec<Header>,
+        url: &Url,
+        typed: &[&[(String, Vec<u8>)]],
+    ) -> Result<()> {
+        let typed: Vec<Header> = typed
+            .iter()
+            .flat_map(|layer| layer.iter())
+            .map(|(n, v)| Header::new(n.clone(), v.clone()))
+            .collect();
+        if typed.iter().any(|h| h.is("authorization")) {
+            // An Authorization header is credentials given: netrc stays out of it.
+            self.netrc = None;
+        }
+        if let Some(s) = &mut self.session {
+            s.typed.get_or_insert(typed);
+        }
+        self.jar.absorb(headers, url)?;
+        self.jar.apply(headers, url);
+        Ok(())
+    }
+
+    /// Open the session and settle whose credentials apply: `--bearer`, `-a`, `user:pass@`,
+    /// then the session's; netrc only when there are none.
+    fn open(&mut self, url: &Url, url_auth: Option<(String, Option<String>)>) -> Result<()> {
+        let stored = self.open_session(url)?;
+        let scheme = self.opts.scheme.unwrap_or(Scheme::Basic);
+        let given = if let Some(token) = &self.opts.bearer {
+            Some(Auth::Bearer(token.clone()))
+        } else if let Some(raw) = &self.opts.auth {
+            Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
+        } else if let Some(creds) = url_auth {
+            Some(self.url_auth(creds)?)
+        } else {
+            None
+        };
+        if let (Some(s), Some(a)) = (&mut self.session, &given) {
+            s.auth = Some((a.scheme(), a.raw()));
+        }
+        self.given = match (given, stored) {
+            (Some(a), _) => Some(a),
+            (None, Some((scheme, raw))) => {
+                Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
+            }
+            (None, None) => None,
+        };
+        if self.given.is_none() && !self.opts.ignore_netrc {
+            self.netrc = self.load_netrc();
+        }
+        Ok(())
+    }
+
+    /// Read the session file, if there is one, and put its cookies in the jar; returns the
+    /// credentials it holds.
+    fn open_session(&mut self, url: &Url) -> Result<Option<(Scheme, Secret)>> {
+        let Some((value, read_only, option)) = self.opts.session.clone() else {
+            return Ok(None);
+        };
+        let config = || {
+            crate::args::config_dir().ok_or_else(|| {
+                fail(
+                    ExitCode::Error,
+                    "no config directory for named sessions: set RQ_CONFIG_DIR, or give --session a path",
+                )
+            })
+        };
+        let home = self.opts.home_var.clone().or_else(dirs::home_dir);
+        let path = session::location(&value, option, url, config, home)?;
+        let file = session::read(&path)?.unwrap_or_default();
+        if self.opts.sends && !read_only {
+            // Now, so a directory rq can't create stops it before anything is sent.
+            session::ensure_dir(&path)?;
+        }
+        self.jar.load(&file.cookies, url);
+        let stored = file.auth.clone();
+        self.session = Some(Session {
+            path,
+            read_only,
+            file,
+            auth: None,
+            typed: None,
+        });
+        Ok(stored)
+    }
+
+    /// `user:pass@` in a URL, with `-A`'s scheme (a token makes no sense there: Basic).
+    fn url_auth(&self, (user, pass): (String, Option<String>)) -> Result<Auth> {
+        let scheme = match self.opts.scheme {
+            Some(Scheme::Digest) => Scheme::Digest,
+            _ => Scheme::Basic,
+        };
+        let raw = match pass {
+            Some(p) => format!("{user}:{p}"),
+            None => user,
+        };
+        Auth::parse(scheme, &raw, self.opts.terminal, "-a")
+    }
+
+    fn load_netrc(&self) -> Option<Netrc> {
+        let path = netrc::location(self.opts.netrc_var.clone(), self.opts.home_var.clone())?;
+        let warnings = self.opts.warnings;
+        netrc::load(&path, &mut |message| {
+            if warnings {
+                eprintln!("rq: warning: {message}");
+            }
+        })
+    }
+
+    /// The preemptive header for `url`: given Basic/Bearer, else netrc's entry for its host.
+    fn header_for(&self, url: &Url) -> Option<Vec<u8>> {
+        match &self.given {
+            Some(auth) => auth.header(),
+            None => self.netrc_header(url),
+        }
+    }
+
+    fn netrc_header(&self, url: &Url) -> Option<Vec<u8>> {
+        let (login, pass) = self.netrc.as_ref()?.lookup(url.host_str()?)?;
+        match self.opts.scheme.unwrap_or(Scheme::Basic) {
+            Scheme::Basic => Some(auth::basic(login, pass.expose())),
+            Scheme::Bearer => Some(format!("Bearer {}", pass.expose()).into_bytes()),
+            Scheme::Digest => None,
+        }
+    }
+
+    /// Digest credentials for a request to `url`: given ones on their origin only, else
+    /// netrc's for its host (with `-A digest`).
+    fn digest_credentials(&self, url: &Url) -> Option<(String, Secret)> {
+        if let Some(Auth::Password {
+            scheme: Scheme::Digest,
+            user,
+            pass,
+        }) = &self.given
+        {
+            let origin = self.origin.as_ref()?;
+            return same_origin_for_credentials(origin, url).then(|| (user.clone(), pass.clone()));
+        }
+        if self.opts.scheme != Some(Scheme::Digest) {
+            return None;
+        }
+        let (login, pass) = self.netrc.as_ref()?.lookup(url.host_str()?)?;
+        Some((login.to_string(), pass.clone()))
+    }
+
+    /// Write the session file, unless there is none, it is read-only, or nothing is sent.
+    fn save(&mut self) -> Result<()> {
+        let Some(s) = &mut self.session else {
+            return Ok(());
+        };
+        if s.read_only || !self.opts.sends {
+            return Ok(());
+        }
+        let typed: Vec<Header> = s.typed.iter().flatten().cloned().collect();
+        let mut headers: Vec<Header> = s
+            .file
+            .headers
+            .iter()
+            .filter(|old| !typed.iter().any(|t| t.is(&old.name)))
+            .cloned()
+            .collect();
+        headers.extend(typed);
+        headers.retain(|h| session::is_kept_header(&h.name));
+        s.file = SessionFile {
+            headers,
+            auth: s.auth.clone().or(s.file.auth.clone()),
+            cookies: self.jar.records(),
+        };
+        session::write_atomic(&s.path, session::render(&s.file).as_bytes()).map_err(|e| {
+            fail(
+                ExitCode::Error,
+                format!("couldn't save session file '{}': {e}", s.path.display()),
+            )
+        })
+    }
+
+    /// A retry of `request` answering the Digest challenge in `response`, if rq holds
+    /// Digest credentials for its origin and has not answered already.
+    fn answer(
+        &self,
+        request: &Request,
+        response: &http::Response<ureq::Body>,
+    ) -> Result<Option<Request>> {
+        let answered = request.header("authorization").is_some_and(|h| {
+            h.value
+                .get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case(b"digest "))
+        });
+        if response.status() != http::StatusCode::UNAUTHORIZED || answered {
+            return Ok(None);
+        }
+        let Some((user, pass)) = self.digest_credentials(&request.url) else {
+            return Ok(None);
+        };
+        let challenges = response
+            .headers()
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let target = request.target();
+        let digest = DigestRequest {
+            method: &request.method,
+            uri: &target,
+            body: None,
+            cnonce: None,
+        };
+        let host = crate::target::host_header(&request.url);
+        let Some(value) = auth::digest_answer(challenges, &user, &pass, &digest, &host)? else {
+            return Ok(None);
+        };
+        let mut retry = request.clone();
+        set_header(&mut retry.headers, "Authorization", value.into_bytes());
+        Ok(Some(retry))
+    }
+}
+
+/// Replace the first header named `name` (dropping any others), or add it last.
+fn set_header(headers: &mut Vec<Header>, name: &str, value: Vec<u8>) {
+    match headers.iter().position(|h| h.is(name)) {
+        Some(i) => {
+            headers[i].value = value;
+            let mut seen = 0;
+            headers.retain(|h| {
+                seen += usize::from(h.is(name));
+                !h.is(name) || seen == 1
+            });
+        }
+        None => headers.push(Header::new(name, value)),
+    }
+}
+
+/// The engine's per-hop calls, through the observer (`engine::Observer::before`/`after`).
+impl State {
+    pub fn before(&mut self, request: &mut Request, sent: u32) -> Result<()> {
+        if sent == 0 {
+            self.origin = Some(request.url.clone());
+        }
+        self.jar.apply(&mut request.headers, &request.url);
+        if request.header("authorization").is_none() && self.given.is_none() {
+            if let Some(value) = self.netrc_header(&request.url) {
+                request.headers.push(Header::new("Authorization", value));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn after(
+        &mut self,
+        request: &Request,
+        response: &http::Response<ureq::Body>,
+    ) -> Result<Option<Request>> {
+        let set_cookies = response.headers().get_all(http::header::SET_COOKIE);
+        self.jar
+            .receive(set_cookies.iter().map(|v| v.as_bytes()), &request.url);
+        self.save()?;
+        self.answer(request, response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_header_replaces_the_first_and_drops_the_rest() {
+        let mut h = vec![
+            Header::new("authorization", "a"),
+            Header::new("X", "1"),
+            Header::new("Authorization", "b"),
+        ];
+        set_header(&mut h, "Authorization", b"c".to_vec());
+        assert_eq!(
+            h,
+            [Header::new("authorization", "c"), Header::new("X", "1")]
+        );
+        set_header(&mut h, "Y", b"2".to_vec());
+        assert_eq!(h.last(), Some(&Header::new("Y", "2")));
+    }
+}

@@ -1,0 +1,436 @@
+//! Credentials: Basic, Bearer and Digest, netrc per hop, the redirect credential matrix, and
+//! `--debug` never showing a secret.
+
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use digest_auth::{Algorithm, AlgorithmType};
+
+use crate::support::{assert_code, bin, rq, rq_with, run, stderr, stdout, Response, Server};
+
+const NONCE: &str = "dcd98b7102dd2f0e8b11d0f600bfb0c093";
+
+/// `/digest-auth/auth/USER/PASS` answers 401 with a Digest challenge (`algorithm`, qop=auth)
+/// until a request carries a correct answer, checked here from RFC 7616's formulas.
+pub fn digest_server(algorithm: &'static str) -> Server {
+    Server::http(move |r| {
+        let parts: Vec<&str> = r.path.split('/').collect();
+        let (user, pass) = (parts[3], parts[4]);
+        let answered = r
+            .header("authorization")
+            .and_then(|a| a.strip_prefix("Digest "));
+        if answered.is_some_and(|a| digest_is_valid(a, user, pass, &r.method, &r.target, algorithm))
+        {
+            return Response::new(200)
+                .json(&format!(r#"{{"authenticated": true, "user": "{user}"}}"#));
+        }
+        let challenge = format!(
+            r#"Digest realm="rq-test", qop="auth", algorithm={algorithm}, nonce="{NONCE}", opaque="0paque""#
+        );
+        Response::new(401)
+            .header("WWW-Authenticate", &challenge)
+            .text("unauthorized")
+    })
+}
+
+/// `key=value, key="value"` pairs of an Authorization header.
+fn fields(header: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut rest = header.trim();
+    while let Some((key, after)) = rest.split_once('=') {
+        let (value, next) = match after.strip_prefix('"') {
+            Some(q) => {
+                let end = q.find('"').unwrap();
+                (&q[..end], &q[end + 1..])
+            }
+            None => after.split_once(',').map_or((after, ""), |(v, n)| (v, n)),
+        };
+        out.insert(key.trim().to_string(), value.to_string());
+        rest = next.trim_start_matches([',', ' ']);
+    }
+    out
+}
+
+fn digest_is_valid(
+    header: &str,
+    user: &str,
+    pass: &str,
+    method: &str,
+    uri: &str,
+    algorithm: &str,
+) -> bool {
+    let f = fields(header);
+    let algo = match algorithm {
+        "MD5" => AlgorithmType::MD5,
+        _ => AlgorithmType::SHA2_256,
+    };
+    let h = |s: String| Algorithm::new(algo, false).hash(s.as_bytes());
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let ha1 = h(format!("{user}:rq-test:{pass}"));
+    let ha2 = h(format!("{method}:{uri}"));
+    let (nc, cnonce) = (get("nc"), get("cnonce"));
+    let expected = h(format!("{ha1}:{NONCE}:{nc}:{cnonce}:auth:{ha2}"));
+    get("username") == user
+        && get("uri") == uri
+        && get("qop") == "auth"
+        && get("opaque") == "0paque"
+        && get("response") == expected
+}
+
+/// Echo server: 200 `ok` for anything.
+fn ok_server() -> Server {
+    Server::http(|_| Response::new(200).text("ok"))
+}
+
+/// A netrc file with mode `mode` in a fresh directory.
+fn netrc(text: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, text).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    (dir, path)
+}
+
+fn rq_netrc(path: &Path, args: &[&str]) -> std::process::Output {
+    run(rq().env("NETRC", path).args(args))
+}
+
+#[test]
+fn digest_auth_with_md5_authenticates() {
+    let s = digest_server("MD5");
+    let o = rq_with(&[
+        "-A",
+        "digest",
+        "-a",
+        "user:passwd",
+        &s.url("/digest-auth/auth/user/passwd"),
+    ]);
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).contains(r#""authenticated": true"#),
+        "{}",
+        stdout(&o)
+    );
+    let requests = s.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].header("authorization"),
+        None,
+        "digest waits for the challenge"
+    );
+    assert!(requests[1]
+        .header("authorization")
+        .unwrap()
+        .starts_with("Digest "));
+    s.assert_no_panics();
+}
+
+#[test]
+fn digest_auth_with_sha_256_authenticates() {
+    let s = digest_server("SHA-256");
+    let url = s.url("/digest-auth/auth/user/passwd?q=1");
+    let o = rq_with(&["-A", "digest", "-a", "user:passwd", "post", &url, "a=1"]);
+    assert_code(&o, 0);
+    let answer = s.requests()[1].header("authorization").unwrap().to_string();
+    assert!(answer.contains("algorithm=SHA-256"), "{answer}");
+    assert!(
+        answer.contains(r#"uri="/digest-auth/auth/user/passwd?q=1""#),
+        "{answer}"
+    );
+    assert_eq!(s.requests()[1].body_str(), r#"{"a": "1"}"#);
+}
+
+#[test]
+fn a_wrong_digest_password_ends_with_the_401_after_one_answer() {
+    let s = digest_server("MD5");
+    let o = rq_with(&[
+        "-A",
+        "digest",
+        "-a",
+        "user:wrong",
+        &s.url("/digest-auth/auth/user/passwd"),
+    ]);
+    assert_code(&o, 4);
+    assert_eq!(s.request_count(), 2);
+}
+
+#[test]
+fn the_digest_challenge_is_an_intermediary_exchange_shown_with_verbose() {
+    let s = digest_server("MD5");
+    let url = s.url("/digest-auth/auth/user/passwd");
+    let o = rq_with(&["-v", "-A", "digest", "-a", "user:passwd", &url]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    assert_eq!(
+        out.matches("GET /digest-auth/auth/user/passwd HTTP/1.1")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("HTTP/1.1 401 Unauthorized"), "{out}");
+    assert!(
+        out.to_ascii_lowercase()
+            .contains("www-authenticate: digest"),
+        "{out}"
+    );
+    assert!(out.contains("HTTP/1.1 200 OK"), "{out}");
+    let o = rq_with(&["-p", "hb", "-A", "digest", "-a", "user:passwd", &url]);
+    assert!(
+        !stdout(&o).contains("401"),
+        "hidden without --all/-v: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn digest_credentials_are_not_answered_for_another_origin() {
+    let b = digest_server("MD5");
+    let target = b.url("/digest-auth/auth/user/passwd");
+    let a = Server::http(move |_| Response::new(302).header("Location", &target));
+    let o = rq_with(&["-F", "-A", "digest", "-a", "user:passwd", &a.url("/")]);
+    assert_code(&o, 4);
+    assert_eq!(b.request_count(), 1);
+    assert_eq!(b.requests()[0].header("authorization"), None);
+}
+
+#[test]
+fn url_credentials_work_with_digest() {
+    let s = digest_server("MD5");
+    let url = format!(
+        "http://user:passwd@127.0.0.1:{}/digest-auth/auth/user/passwd",
+        s.port()
+    );
+    assert_code(&rq_with(&["-A", "digest", &url]), 0);
+}
+
+#[test]
+fn a_missing_password_without_a_terminal_exits_64_and_says_how_to_pass_it() {
+    let s = ok_server();
+    let o = rq_with(&["-a", "ann", &s.url("/")]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(err.starts_with("rq: error: "), "{err}");
+    assert!(err.contains("-a ann:PASSWORD"), "{err}");
+    assert_eq!(s.request_count(), 0);
+}
+
+#[test]
+fn a_missing_password_is_asked_for_on_the_terminal() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let s = ok_server();
+    let line = format!("{} -b -a ann {}", bin(), s.url("/"));
+    let mut child = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .env_remove("HOME")
+        .env_remove("NETRC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    // Typed ahead: the terminal holds the line until rq reads it.
+    child.stdin.take().unwrap().write_all(b"sekret\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("password for ann:"), "{shown}");
+    let got = s.requests()[0].header("authorization").map(str::to_string);
+    assert_eq!(got.as_deref(), Some("Basic YW5uOnNla3JldA=="), "{shown}");
+}
+
+#[test]
+fn bearer_tokens_come_from_bearer_or_auth_type_bearer() {
+    let s = ok_server();
+    assert_code(&rq_with(&["--bearer", "t0k", &s.url("/")]), 0);
+    assert_code(&rq_with(&["-A", "bearer", "-a", "t1k", &s.url("/")]), 0);
+    let got: Vec<String> = s
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_string())
+        .collect();
+    assert_eq!(got, ["Bearer t0k", "Bearer t1k"]);
+}
+
+#[test]
+fn netrc_credentials_are_used_for_their_host() {
+    let s = ok_server();
+    let (_dir, path) = netrc("machine 127.0.0.1 login ann password pw\n", 0o600);
+    let o = rq_netrc(&path, &[&s.url("/")]);
+    assert_code(&o, 0);
+    assert_eq!(stderr(&o), "", "a private netrc draws no warning");
+    assert_eq!(
+        s.requests()[0].header("authorization"),
+        Some("Basic YW5uOnB3")
+    );
+}
+
+#[test]
+fn netrc_is_found_in_home() {
+    let s = ok_server();
+    let (dir, _) = netrc("default login ann password pw\n", 0o600);
+    assert_code(&run(rq().env("HOME", dir.path()).arg(s.url("/"))), 0);
+    assert_eq!(
+        s.requests()[0].header("authorization"),
+        Some("Basic YW5uOnB3")
+    );
+}
+
+#[test]
+fn ignore_netrc_and_given_credentials_keep_netrc_out() {
+    let s = ok_server();
+    let (_dir, path) = netrc("default login ann password pw\n", 0o600);
+    assert_code(&rq_netrc(&path, &["--ignore-netrc", &s.url("/")]), 0);
+    assert_code(&rq_netrc(&path, &["-a", "u:p", &s.url("/")]), 0);
+    assert_code(
+        &rq_netrc(&path, &[&s.url("/"), "Authorization:Custom x"]),
+        0,
+    );
+    let requests = s.requests();
+    let got: Vec<Option<&str>> = requests.iter().map(|r| r.header("authorization")).collect();
+    assert_eq!(got, [None, Some("Basic dTpw"), Some("Custom x")]);
+}
+
+#[test]
+fn netrc_password_is_the_token_with_auth_type_bearer() {
+    let s = ok_server();
+    let (_dir, path) = netrc("machine 127.0.0.1 login ignored password tok3n\n", 0o600);
+    assert_code(&rq_netrc(&path, &["-A", "bearer", &s.url("/")]), 0);
+    assert_eq!(
+        s.requests()[0].header("authorization"),
+        Some("Bearer tok3n")
+    );
+}
+
+#[test]
+fn netrc_works_with_digest() {
+    let s = digest_server("SHA-256");
+    let (_dir, path) = netrc("machine 127.0.0.1 login user password passwd\n", 0o600);
+    let o = rq_netrc(
+        &path,
+        &["-A", "digest", &s.url("/digest-auth/auth/user/passwd")],
+    );
+    assert_code(&o, 0);
+}
+
+#[test]
+fn a_netrc_readable_by_others_draws_a_warning() {
+    let s = ok_server();
+    let (_dir, path) = netrc("machine 127.0.0.1 login ann password pw\n", 0o644);
+    let o = rq_netrc(&path, &[&s.url("/")]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    assert!(err.starts_with("rq: warning: netrc file '"), "{err}");
+    assert!(
+        err.contains("readable by group or others") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert_eq!(
+        s.requests()[0].header("authorization"),
+        Some("Basic YW5uOnB3")
+    );
+    assert_eq!(stderr(&rq_netrc(&path, &["-qq", &s.url("/")])), "");
+}
+
+/// netrc is looked up for each hop's host: a redirect to another host gets that host's
+/// entry, never the first host's.
+#[test]
+fn netrc_is_looked_up_per_hop() {
+    let b = ok_server();
+    let landing = format!("http://localhost:{}/b", b.port());
+    let a = Server::http(move |_| Response::new(302).header("Location", &landing));
+    let text =
+        "machine 127.0.0.1 login ann password for-a\nmachine localhost login bob password for-b\n";
+    let (_dir, path) = netrc(text, 0o600);
+    assert_code(&rq_netrc(&path, &["-F", &a.url("/a")]), 0);
+    assert_eq!(
+        a.requests()[0].header("authorization"),
+        Some("Basic YW5uOmZvci1h")
+    );
+    assert_eq!(
+        b.requests()[0].header("authorization"),
+        Some("Basic Ym9iOmZvci1i")
+    );
+    let (_dir, only_a) = netrc("machine 127.0.0.1 login ann password for-a\n", 0o600);
+    assert_code(&rq_netrc(&only_a, &["-F", &a.url("/a")]), 0);
+    assert_eq!(b.requests()[1].header("authorization"), None);
+}
+
+#[test]
+fn authorization_is_dropped_on_a_redirect_to_another_host() {
+    // Same server and port, another host name: a different origin all the same.
+    let s = Server::http(|r| match r.path.as_str() {
+        "/a" => {
+            let port = r
+                .header("host")
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .to_string();
+            Response::new(302).header("Location", &format!("http://localhost:{port}/b"))
+        }
+        _ => Response::new(200).text("ok"),
+    });
+    assert_code(
+        &rq_with(&["-F", "-a", "u:p", &s.url("/a"), "X-Mine:kept"]),
+        0,
+    );
+    let landed = &s.requests()[1];
+    assert_eq!(landed.path, "/b");
+    assert_eq!(landed.header("authorization"), None);
+    assert_eq!(landed.header("x-mine"), Some("kept"));
+}
+
+#[test]
+fn proxy_authorization_never_reaches_another_origin() {
+    let b = ok_server();
+    let landing = b.url("/b");
+    let a = Server::http(move |_| Response::new(307).header("Location", &landing));
+    let o = rq_with(&["-F", &a.url("/a"), "Proxy-Authorization:Basic c2VjcmV0"]);
+    assert_code(&o, 0);
+    assert_eq!(b.requests()[0].header("proxy-authorization"), None);
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    fs::write(
+        &session,
+        r#"{"cookies": [{"name": "sid", "value": "cookie-from-session", "domain": "127.0.0.1"}],
+            "auth": {"type": "basic", "raw_auth": "ann:pw-from-session"}}"#,
+    )
+    .unwrap();
+    let (_ndir, netrc_path) = netrc("default login ann password pw-from-netrc\n", 0o600);
+    let url = "http://127.0.0.1:9/x";
+    let runs: [&[&str]; 4] = [
+        &["-a", "ann:pw-from-cli", url, "Cookie:typed=cookie-typed"],
+        &["--bearer", "token-from-cli", url],
+        &["--session", session.to_str().unwrap(), url],
+        &[url],
+    ];
+    for args in runs {
+        let o = run(rq()
+            .env("NETRC", &netrc_path)
+            .args(["--debug", "--offline"])
+            .args(args));
+        assert_code(&o, 0);
+        let err = stderr(&o);
+        assert!(err.contains("Plan {"), "{err}");
+        for secret in [
+            "pw-from-cli",
+            "cookie-typed",
+            "token-from-cli",
+            "cookie-from-session",
+            "pw-from-session",
+            "pw-from-netrc",
+            "YW5u", // base64 of "ann…"
+        ] {
+            assert!(
+                !err.contains(secret),
+                "--debug showed '{secret}' for {args:?}:\n{err}"
+            );
+        }
+    }
+}

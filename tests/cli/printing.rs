@@ -1,0 +1,337 @@
+//! How bodies are shown: streaming as they arrive, `--sorted`, charsets and
+//! `--response-mime` / `--response-charset`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::support::server::read_request;
+use crate::support::{
+    assert_code, bin, in_terminal, rq, rq_with, stderr, stdout, Response, Server,
+};
+
+/// How the slow server frames its body.
+#[derive(Clone, Copy)]
+enum Framing {
+    Chunked,
+    /// No length: the body ends when the connection closes.
+    UntilClose,
+}
+
+/// A server that sends `events` one at a time, `gap` apart, recording when each was sent.
+fn slow_server(
+    content_type: &'static str,
+    framing: Framing,
+    events: Vec<String>,
+    gap: Duration,
+) -> (Server, Arc<Mutex<Vec<Instant>>>) {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let log = sent.clone();
+    let server = Server::raw(move |sock: TcpStream, _| {
+        let mut reader = BufReader::new(sock.try_clone().unwrap());
+        read_request(&mut reader, 0).unwrap().expect("a request");
+        let mut sock = sock;
+        let framing_header = match framing {
+            Framing::Chunked => "Transfer-Encoding: chunked",
+            Framing::UntilClose => "Connection: close",
+        };
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
+        sock.write_all(head.as_bytes()).unwrap();
+        for event in &events {
+            thread::sleep(gap);
+            let data = match framing {
+                Framing::Chunked => format!("{:x}\r\n{event}\r\n", event.len()),
+                Framing::UntilClose => event.clone(),
+            };
+            log.lock().unwrap().push(Instant::now());
+            sock.write_all(data.as_bytes()).unwrap();
+            sock.flush().unwrap();
+        }
+        if let Framing::Chunked = framing {
+            sock.write_all(b"0\r\n\r\n").unwrap();
+        }
+    });
+    (server, sent)
+}
+
+/// Run rq with stdout piped; return each non-empty line with when it was read.
+fn lines_as_they_arrive(args: &[&str]) -> Vec<(String, Instant)> {
+    let mut child = rq()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rq runs");
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        if !line.trim().is_empty() {
+            lines.push((line, Instant::now()));
+        }
+    }
+    assert!(child.wait().unwrap().success(), "rq {args:?} failed");
+    lines
+}
+
+/// How long after being sent each line showed up; fails when one waited for a later send.
+#[track_caller]
+fn assert_each_arrives_before_the_next_is_sent(
+    lines: &[(String, Instant)],
+    sent: &[Instant],
+    what: &str,
+) -> Vec<Duration> {
+    assert_eq!(lines.len(), sent.len(), "{what}: {lines:?}");
+    let latencies: Vec<Duration> = lines
+        .iter()
+        .zip(sent)
+        .map(|((_, seen), sent)| seen.saturating_duration_since(*sent))
+        .collect();
+    eprintln!("{what}: latencies {latencies:?}");
+    for (n, latency) in latencies.iter().enumerate() {
+        // Events are 400 ms apart: a line held back until the next send shows up >= 400 ms.
+        assert!(
+            *latency < Duration::from_millis(250),
+            "{what}: line {n} {:?} arrived {latency:?} after it was sent",
+            lines[n].0
+        );
+    }
+    latencies
+}
+
+fn events(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("data: event {i}\n\n")).collect()
+}
+
+#[test]
+fn event_stream_events_appear_as_they_are_sent() {
+    let (s, sent) = slow_server(
+        "text/event-stream",
+        Framing::Chunked,
+        events(4),
+        Duration::from_millis(400),
+    );
+    let lines = lines_as_they_arrive(&[&s.url("/events")]);
+    let sent = sent.lock().unwrap().clone();
+    assert_each_arrives_before_the_next_is_sent(&lines, &sent, "chunked event stream");
+    assert_eq!(lines[3].0, "data: event 3");
+    s.assert_no_panics();
+}
+
+#[test]
+fn event_stream_without_a_length_streams_until_the_connection_closes() {
+    let (s, sent) = slow_server(
+        "text/event-stream; charset=utf-8",
+        Framing::UntilClose,
+        events(3),
+        Duration::from_millis(400),
+    );
+    let lines = lines_as_they_arrive(&["--pretty=all", &s.url("/events")]);
+    let sent = sent.lock().unwrap().clone();
+    assert_each_arrives_before_the_next_is_sent(&lines, &sent, "event stream until close");
+    s.assert_no_panics();
+}
+
+#[test]
+fn ndjson_records_are_formatted_as_they_arrive() {
+    let records = vec![
+        "{\"id\":1}\n".to_string(),
+        "{\"id\":2}\n".to_string(),
+        "{\"id\":3}\n".to_string(),
+    ];
+    let (s, sent) = slow_server(
+        "application/x-ndjson",
+        Framing::Chunked,
+        records,
+        Duration::from_millis(400),
+    );
+    let lines = lines_as_they_arrive(&["--pretty=format", &s.url("/feed")]);
+    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["{", "    \"id\": 1", "}", "{", "    \"id\": 2", "}", "{", "    \"id\": 3", "}"]
+    );
+    // The opening brace of each record is the line to time.
+    let firsts: Vec<(String, Instant)> = lines.iter().step_by(3).cloned().collect();
+    let sent = sent.lock().unwrap().clone();
+    assert_each_arrives_before_the_next_is_sent(&firsts, &sent, "ndjson");
+}
+
+#[test]
+fn stream_flag_shows_a_slow_json_body_before_it_ends() {
+    let parts = vec!["[{\"a\":1},\n".to_string(), "{\"b\":2}]\n".to_string()];
+    let (s, sent) = slow_server(
+        "application/json",
+        Framing::Chunked,
+        parts,
+        Duration::from_millis(400),
+    );
+    let lines = lines_as_they_arrive(&["--stream", "--pretty=format", &s.url("/slow")]);
+    let sent = sent.lock().unwrap().clone();
+    // The first element is printed from the first part alone.
+    let first = lines.iter().find(|(l, _)| l == "        \"a\": 1").unwrap();
+    let latency = first.1.saturating_duration_since(sent[0]);
+    assert!(latency < Duration::from_millis(250), "{latency:?}: {lines:?}");
+    assert_eq!(lines.last().unwrap().0, "]");
+}
+
+#[test]
+fn sorted_orders_keys_at_every_depth_and_keeps_numbers_exact() {
+    let s = Server::http(|_| {
+        Response::new(200).json(r#"{"z":{"y":1.0e+2,"b":[{"d":0,"c":12345678901234567890123}]},"a":"x"}"#)
+    });
+    let want = "{\n    \"a\": \"x\",\n    \"z\": {\n        \"b\": [\n            {\n                \
+                \"c\": 12345678901234567890123,\n                \"d\": 0\n            }\n        ],\n        \
+                \"y\": 1.0e+2\n    }\n}\n";
+    for flags in [&["--sorted"][..], &["--format-options", "json.sort_keys:true"]] {
+        let mut args = vec!["--pretty=format"];
+        args.extend_from_slice(flags);
+        let url = s.url("/");
+        args.push(&url);
+        let o = rq_with(&args);
+        assert_code(&o, 0);
+        assert_eq!(stdout(&o), want, "{flags:?}");
+    }
+    // --unsorted after --sorted restores the order received.
+    let o = rq_with(&["--pretty=format", "--sorted", "--unsorted", &s.url("/")]);
+    assert!(stdout(&o).starts_with("{\n    \"z\""), "{}", stdout(&o));
+}
+
+#[test]
+fn sorted_stream_sorts_each_record_as_it_arrives() {
+    let records = vec!["{\"b\":1,\"a\":2}\n".to_string(), "{\"d\":1,\"c\":2}\n".to_string()];
+    let (s, sent) = slow_server(
+        "application/x-ndjson",
+        Framing::Chunked,
+        records,
+        Duration::from_millis(400),
+    );
+    let lines = lines_as_they_arrive(&["--pretty=format", "--sorted", &s.url("/feed")]);
+    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["{", "    \"a\": 2,", "    \"b\": 1", "}", "{", "    \"c\": 2,", "    \"d\": 1", "}"]
+    );
+    let firsts: Vec<(String, Instant)> = lines.iter().step_by(4).cloned().collect();
+    let sent = sent.lock().unwrap().clone();
+    assert_each_arrives_before_the_next_is_sent(&firsts, &sent, "sorted ndjson");
+}
+
+#[test]
+fn sorted_invalid_json_is_shown_as_received() {
+    let s = Server::http(|_| Response::new(200).json("{\"b\":1,\"a\":}"));
+    let o = rq_with(&["--pretty=format", "--sorted", &s.url("/")]);
+    assert_eq!(stdout(&o), "{\"b\":1,\"a\":}");
+}
+
+#[test]
+fn response_mime_decides_how_a_body_is_shown() {
+    let s = Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "application/octet-stream")
+            .body(r#"{"a":[1]}"#)
+    });
+    let url = s.url("/");
+    let plain = stdout(&rq_with(&["--pretty=format", &url]));
+    assert_eq!(plain, r#"{"a":[1]}"#, "octet-stream is not formatted");
+    let o = rq_with(&["--pretty=format", "--response-mime", "application/json", &url]);
+    assert_eq!(stdout(&o), "{\n    \"a\": [\n        1\n    ]\n}\n");
+    // And the other way: JSON treated as plain text is left alone.
+    let s = Server::http(|_| Response::new(200).json(r#"{"a":1}"#));
+    let o = rq_with(&["--pretty=format", "--response-mime=image/png", &s.url("/")]);
+    assert_eq!(stdout(&o), r#"{"a":1}"#);
+}
+
+#[test]
+fn bad_response_mime_or_charset_is_a_usage_error() {
+    for args in [
+        &["--response-charset", "klingon", "example.org"][..],
+        &["--response-mime", "json", "example.org"],
+    ] {
+        let o = rq_with(args);
+        assert_code(&o, 64);
+        assert!(stderr(&o).starts_with("rq: error: "), "{}", stderr(&o));
+    }
+}
+
+fn latin1_server() -> Server {
+    // "café crème" in ISO-8859-1, with no charset declared.
+    Server::http(|r| {
+        let ct = match r.path.as_str() {
+            "/declared" => "text/plain; charset=iso-8859-1",
+            _ => "text/plain",
+        };
+        Response::new(200)
+            .header("Content-Type", ct)
+            .body(b"caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu".to_vec())
+    })
+}
+
+#[test]
+fn terminal_shows_text_in_its_declared_charset_as_utf8() {
+    let s = latin1_server();
+    let (screen, code) = in_terminal(&format!("{} -b {}", bin(), s.url("/declared")), &[]);
+    assert_eq!(code, 0);
+    assert!(screen.contains("café crème brûlée, déjà vu"), "{screen:?}");
+}
+
+#[test]
+fn terminal_guesses_the_charset_of_undeclared_text() {
+    let s = latin1_server();
+    let (screen, _) = in_terminal(&format!("{} -b {}", bin(), s.url("/undeclared")), &[]);
+    assert!(screen.contains("café crème brûlée, déjà vu"), "{screen:?}");
+}
+
+#[test]
+fn response_charset_overrides_what_the_response_says() {
+    let s = Server::http(|_| {
+        // Shift_JIS bytes for 日本語, mislabelled as UTF-8.
+        Response::new(200)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .body(b"\x93\xfa\x96\x7b\x8c\xea".to_vec())
+    });
+    let cmd = format!("{} -b --response-charset=shift_jis {}", bin(), s.url("/"));
+    let (screen, _) = in_terminal(&cmd, &[]);
+    assert!(screen.contains("日本語"), "{screen:?}");
+    // Without the override, the invalid UTF-8 is shown escaped, not decoded.
+    let (screen, _) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert!(screen.contains(r"\x93\xfa"), "{screen:?}");
+}
+
+#[test]
+fn utf16_text_with_a_bom_is_decoded_not_called_binary() {
+    let s = Server::http(|_| {
+        let mut body = vec![0xff, 0xfe];
+        body.extend("hi ✓".encode_utf16().flat_map(u16::to_le_bytes));
+        Response::new(200)
+            .header("Content-Type", "text/plain")
+            .body(body)
+    });
+    let (screen, _) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert!(screen.contains("hi ✓"), "{screen:?}");
+    assert!(!screen.contains("binary"), "{screen:?}");
+}
+
+#[test]
+fn redirected_text_is_never_decoded() {
+    let s = latin1_server();
+    for path in ["/declared", "/undeclared"] {
+        let o = rq_with(&["--response-charset=utf-16", &s.url(path)]);
+        assert_eq!(o.stdout, b"caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu", "{path}");
+    }
+}
+
+#[test]
+fn utf16_json_is_formatted_on_a_terminal() {
+    let s = Server::http(|_| {
+        let body: Vec<u8> = r#"{"k":"ü"}"#.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        Response::new(200)
+            .header("Content-Type", "application/json; charset=utf-16be")
+            .body(body)
+    });
+    let (screen, _) = in_terminal(&format!("{} -b --pretty=format {}", bin(), s.url("/")), &[]);
+    assert!(screen.contains("{\n    \"k\": \"ü\"\n}"), "{screen:?}");
+}

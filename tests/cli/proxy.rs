@@ -1,0 +1,418 @@
+//! Proxies: real tinyproxy (HTTP) and microsocks (SOCKS5) started per test on free ports,
+//! plus a recording fake proxy where the exact bytes matter. A test whose proxy program is
+//! not installed says so loudly on stderr and passes (CI installs both: `.ci/run`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::tls::{Ca, TlsServer};
+use crate::support::{assert_code, rq, rq_with, run, stderr, stdout, Response, Server};
+
+/// A proxy program running for one test; killed (by its pid) when dropped.
+struct Daemon {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn installed(program: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&paths)
+        .chain(["/usr/sbin".into(), "/usr/bin".into()])
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+fn skipped(test: &str, program: &str) {
+    eprintln!(
+        "\n*** SKIPPED {test}: `{program}` is not installed (apt-get install {program}; .ci/run does) ***\n"
+    );
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn spawn(program: &Path, args: &[&str], dir: tempfile::TempDir, port: u16) -> Daemon {
+    let log = dir.path().join("log");
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap_or_else(|e| panic!("couldn't start {}: {e}", program.display()));
+    let daemon = Daemon {
+        child,
+        port,
+        log,
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{} did not start listening on {port}: {}",
+            program.display(),
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    daemon
+}
+
+/// tinyproxy with the stock configuration's access rules (CONNECT only to 443 and 563)
+/// unless `connect_anywhere`, plus `extra` lines.
+fn tinyproxy(test: &str, connect_anywhere: bool, extra: &str) -> Option<Daemon> {
+    let Some(program) = installed("tinyproxy") else {
+        skipped(test, "tinyproxy");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let connect_ports = if connect_anywhere {
+        ""
+    } else {
+        "ConnectPort 443\nConnectPort 563\n"
+    };
+    let conf = format!(
+        "Port {port}\nListen 127.0.0.1\nTimeout 60\nMaxClients 20\nAllow 127.0.0.1\n\
+         LogLevel Connect\n{connect_ports}{extra}\n"
+    );
+    let path = dir.path().join("tinyproxy.conf");
+    std::fs::write(&path, conf).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    Some(spawn(&program, &["-d", "-c", &path], dir, port))
+}
+
+fn microsocks(test: &str, auth: Option<(&str, &str)>) -> Option<Daemon> {
+    let Some(program) = installed("microsocks") else {
+        skipped(test, "microsocks");
+        return None;
+    };
+    let port = free_port().to_string();
+    let mut args = vec!["-i", "127.0.0.1", "-p", &port];
+    if let Some((user, pass)) = auth {
+        args.extend(["-u", user, "-P", pass]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    Some(spawn(&program, &args, dir, port.parse().unwrap()))
+}
+
+/// An origin that says which proxy (if any) the request came through.
+fn origin() -> Server {
+    Server::http(|r| Response::new(200).text(&format!("via={}", r.header("via").unwrap_or("-"))))
+}
+
+#[test]
+fn plain_http_works_through_a_stock_tinyproxy() {
+    let Some(proxy) = tinyproxy("plain_http_works_through_a_stock_tinyproxy", false, "") else {
+        return;
+    };
+    let o = origin();
+    let out = rq_with(&["--proxy", &format!("http:{}", proxy.url()), &o.url("/get")]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("tinyproxy"), "{}", stdout(&out));
+    assert_eq!(o.requests()[0].path, "/get");
+}
+
+#[test]
+fn plain_http_leaves_in_absolute_form_with_proxy_credentials() {
+    let fake = Server::http(|_| Response::new(200).text("from the fake proxy"));
+    let proxy = format!("http:http://ann:s%3Acret@127.0.0.1:{}", fake.port());
+    let o = rq_with(&["--proxy", &proxy, "http://origin.test:8080/get?x=1"]);
+    assert_code(&o, 0);
+    let r = &fake.requests()[0];
+    assert_eq!(r.method, "GET");
+    assert_eq!(r.target, "http://origin.test:8080/get?x=1");
+    assert_eq!(r.header("host"), Some("origin.test:8080"));
+    // base64("ann:s:cret")
+    assert_eq!(
+        r.header("proxy-authorization"),
+        Some("Basic YW5uOnM6Y3JldA==")
+    );
+}
+
+#[test]
+fn https_goes_through_tinyproxy_with_connect() {
+    let test = "https_goes_through_tinyproxy_with_connect";
+    let Some(proxy) = tinyproxy(test, true, "") else {
+        return;
+    };
+    let ca = Ca::new("rq test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "ca.pem");
+    let server = TlsServer::start(&ca.server(&["127.0.0.1"]), |r| {
+        Response::new(200).text(&format!("via={}", r.header("via").unwrap_or("-")))
+    });
+    let o = rq_with(&[
+        "--proxy",
+        &format!("https:{}", proxy.url()),
+        "--verify",
+        pem.to_str().unwrap(),
+        &server.url("/secure"),
+    ]);
+    assert_code(&o, 0);
+    // A tunnel: the proxy never saw the request, so it added no Via.
+    assert_eq!(stdout(&o), "via=-");
+    assert_eq!(server.requests()[0].path, "/secure");
+    let log = proxy.log();
+    assert!(
+        log.contains(&format!("CONNECT 127.0.0.1:{}", server.port())),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_refused_tunnel_names_the_proxy_and_its_answer() {
+    let test = "a_refused_tunnel_names_the_proxy_and_its_answer";
+    // The stock rules allow CONNECT to 443 and 563 only.
+    let Some(proxy) = tinyproxy(test, false, "") else {
+        return;
+    };
+    let o = rq_with(&[
+        "--proxy",
+        &format!("https:{}", proxy.url()),
+        "--verify",
+        "no",
+        "https://127.0.0.1:9/",
+    ]);
+    assert_code(&o, 1);
+    let expected = format!(
+        "proxy {} refused to open a tunnel to 127.0.0.1:9: 403",
+        proxy.url()
+    );
+    assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+}
+
+#[test]
+fn lower_case_http_proxy_is_used_and_upper_case_ignored() {
+    let test = "lower_case_http_proxy_is_used_and_upper_case_ignored";
+    let Some(proxy) = tinyproxy(test, false, "") else {
+        return;
+    };
+    let o = origin();
+    let out = run(rq()
+        .env("http_proxy", proxy.url())
+        .env("HTTP_PROXY", "http://127.0.0.1:1")
+        .arg(o.url("/")));
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("tinyproxy"), "{}", stdout(&out));
+    // HTTP_PROXY alone (settable by a CGI request's `Proxy:` header) is not a proxy to rq.
+    let out = run(rq().env("HTTP_PROXY", "http://127.0.0.1:1").arg(o.url("/")));
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "via=-");
+}
+
+#[test]
+fn no_proxy_hosts_are_reached_directly() {
+    let o = origin();
+    for no_proxy in ["127.0.0.1", "*", "10.0.0.0/8,127.0.0.0/8"] {
+        let out = run(rq()
+            .env("http_proxy", "http://127.0.0.1:1")
+            .env("NO_PROXY", no_proxy)
+            .arg(o.url("/")));
+        assert_code(&out, 0);
+        assert_eq!(stdout(&out), "via=-", "NO_PROXY={no_proxy}");
+    }
+    let out = run(rq()
+        .env("http_proxy", "http://127.0.0.1:1")
+        .env("no_proxy", "example.org")
+        .arg(o.url("/")));
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("proxy http://127.0.0.1:1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn proxy_credentials_reach_the_proxy_but_never_the_origin() {
+    let test = "proxy_credentials_reach_the_proxy_but_never_the_origin";
+    let Some(proxy) = tinyproxy(test, false, "BasicAuth ann s3cret") else {
+        return;
+    };
+    let o = origin();
+    let with_creds = format!("http:http://ann:s3cret@127.0.0.1:{}", proxy.port);
+    let out = rq_with(&["--proxy", &with_creds, &o.url("/")]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("tinyproxy"), "{}", stdout(&out));
+    let r = &o.requests()[0];
+    assert_eq!(r.header("proxy-authorization"), None, "{:?}", r.headers);
+    assert_eq!(r.header("authorization"), None, "{:?}", r.headers);
+    // Without them, the proxy's 407 is the answer.
+    let out = rq_with(&["--proxy", &format!("http:{}", proxy.url()), &o.url("/")]);
+    assert_code(&out, 4);
+    assert_eq!(o.request_count(), 1);
+}
+
+#[test]
+fn socks5_and_socks5h_reach_the_target() {
+    let Some(socks) = microsocks("socks5_and_socks5h_reach_the_target", None) else {
+        return;
+    };
+    let o = origin();
+    for scheme in ["socks5", "socks5h"] {
+        let proxy = format!("all:{scheme}://127.0.0.1:{}", socks.port);
+        let out = rq_with(&["-m", "-b", "--proxy", &proxy, &o.url("/")]);
+        assert_code(&out, 0);
+        assert!(stdout(&out).starts_with("via=-"), "{}", stdout(&out));
+        let expected = format!("(proxy {scheme}://127.0.0.1:{})", socks.port);
+        assert!(stdout(&out).contains(&expected), "{}", stdout(&out));
+    }
+    assert_eq!(o.request_count(), 2);
+}
+
+/// A one-request origin on the first address `localhost` resolves to (the one a SOCKS
+/// proxy asked for `localhost` connects to, IPv4 or IPv6).
+fn localhost_origin() -> (u16, std::thread::JoinHandle<()>) {
+    use std::net::ToSocketAddrs;
+    let first = ("localhost", 0).to_socket_addrs().unwrap().next().unwrap();
+    let listener = std::net::TcpListener::bind(first).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let mut reader = std::io::BufReader::new(sock.try_clone().unwrap());
+        crate::support::server::read_request(&mut reader, 0).unwrap();
+        let answer = Response::new(200).text("named");
+        crate::support::server::write_response(&mut &sock, &answer, false).unwrap();
+    });
+    (port, handle)
+}
+
+#[test]
+fn socks5h_sends_the_name_and_socks5_the_address() {
+    let test = "socks5h_sends_the_name_and_socks5_the_address";
+    let Some(socks) = microsocks(test, None) else {
+        return;
+    };
+    let (port, origin) = localhost_origin();
+    let proxy = format!("http:socks5h://127.0.0.1:{}", socks.port);
+    let out = rq_with(&["--proxy", &proxy, &format!("http://localhost:{port}/")]);
+    assert_code(&out, 0);
+    origin.join().unwrap();
+    // microsocks logs what it was asked to connect to.
+    let o = crate::support::Server::http(|_| Response::new(200));
+    let proxy = format!("http:socks5://127.0.0.1:{}", socks.port);
+    let pin = format!("pinned.test:{}:127.0.0.1", o.port());
+    let url = format!("http://pinned.test:{}/", o.port());
+    assert_code(&rq_with(&["--proxy", &proxy, "--resolve", &pin, &url]), 0);
+    std::thread::sleep(Duration::from_millis(100));
+    let log = socks.log();
+    assert!(
+        log.contains(&format!("connected to localhost:{port}")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("connected to 127.0.0.1:{}", o.port())),
+        "{log}"
+    );
+}
+
+#[test]
+fn socks5_credentials_are_used() {
+    let test = "socks5_credentials_are_used";
+    let Some(socks) = microsocks(test, Some(("ann", "s3cret"))) else {
+        return;
+    };
+    let o = origin();
+    let good = format!("http:socks5://ann:s3cret@127.0.0.1:{}", socks.port);
+    assert_code(&rq_with(&["--proxy", &good, &o.url("/")]), 0);
+    let none = format!("http:socks5://127.0.0.1:{}", socks.port);
+    let out = rq_with(&["--proxy", &none, &o.url("/")]);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("requires a user name and password"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_proxy_is_chosen_per_scheme_on_every_hop() {
+    // An http-only proxy answers with a redirect to an https origin, which is then
+    // reached directly: no https proxy is configured.
+    let ca = Ca::new("rq test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "ca.pem");
+    let secure = TlsServer::start(&ca.server(&["127.0.0.1"]), |_| {
+        Response::new(200).text("direct")
+    });
+    let target = secure.url("/landed");
+    let fake = Server::http(move |_| Response::new(302).header("Location", &target));
+    let out = rq_with(&[
+        "-F",
+        "--proxy",
+        &format!("http:http://127.0.0.1:{}", fake.port()),
+        "--verify",
+        pem.to_str().unwrap(),
+        "http://origin.test/start",
+    ]);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "direct");
+    assert_eq!(fake.requests()[0].target, "http://origin.test/start");
+    assert_eq!(secure.requests()[0].path, "/landed");
+}
+
+#[test]
+fn bad_proxy_values_are_usage_errors() {
+    for (args, env) in [
+        (vec!["--proxy", "ftp:http://x"], None),
+        (vec!["--proxy", "http:gopher://x"], None),
+        (vec!["--proxy", "nocolon"], None),
+        (vec![], Some(("https_proxy", "gopher://x"))),
+    ] {
+        let mut cmd = rq();
+        cmd.args(&args).arg("https://127.0.0.1:9/");
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let o = run(&mut cmd);
+        assert_code(&o, 64);
+        assert!(stderr(&o).contains("proxy"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn an_https_proxy_is_spoken_to_over_tls() {
+    // A TLS server standing in for the proxy records the absolute-form request it gets.
+    let ca = Ca::new("rq test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "ca.pem");
+    let proxy = TlsServer::start(&ca.server(&["127.0.0.1"]), |_| {
+        Response::new(200).text("from the TLS proxy")
+    });
+    let out = rq_with(&[
+        "--proxy",
+        &format!("http:https://127.0.0.1:{}", proxy.port()),
+        "--verify",
+        pem.to_str().unwrap(),
+        "http://origin.test/x",
+    ]);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "from the TLS proxy");
+    assert_eq!(proxy.requests()[0].target, "http://origin.test/x");
+}

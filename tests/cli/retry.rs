@@ -1,0 +1,196 @@
+//! `--retry`: what is retried, how long rq waits, and what it says on stderr.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::support::{assert_code, rq, rq_with, run, stderr, stdout, Response, Server};
+
+/// Answers 503 (with `extra` headers) `failures` times, then 200 `done`.
+fn flaky(failures: usize, extra: &'static [(&'static str, &'static str)]) -> Server {
+    let seen = Arc::new(AtomicUsize::new(0));
+    Server::http(move |_| {
+        if seen.fetch_add(1, SeqCst) < failures {
+            extra
+                .iter()
+                .fold(Response::new(503).text("busy"), |r, (n, v)| r.header(n, v))
+        } else {
+            Response::new(200).text("done")
+        }
+    })
+}
+
+fn retry_lines(o: &std::process::Output) -> Vec<String> {
+    stderr(o)
+        .lines()
+        .filter(|l| l.starts_with("rq: retrying"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_503_is_retried_until_it_succeeds() {
+    let s = flaky(2, &[]);
+    let o = rq_with(&["--retry", "3", "--retry-delay", "0.1", &s.url("/")]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "done");
+    assert_eq!(s.request_count(), 3);
+    assert_eq!(
+        retry_lines(&o),
+        [
+            "rq: retrying in 0.1s (attempt 2 of 4): HTTP 503 Service Unavailable",
+            "rq: retrying in 0.1s (attempt 3 of 4): HTTP 503 Service Unavailable",
+        ]
+    );
+}
+
+#[test]
+fn nothing_is_retried_by_default() {
+    let s = flaky(1, &[]);
+    let o = rq_with(&[&s.url("/")]);
+    assert_code(&o, 5);
+    assert_eq!(s.request_count(), 1);
+    assert!(retry_lines(&o).is_empty());
+}
+
+#[test]
+fn retry_after_in_seconds_is_waited_for() {
+    let s = flaky(1, &[("Retry-After", "1")]);
+    let started = Instant::now();
+    let o = rq_with(&["--retry", "1", "--retry-delay", "0.1", &s.url("/")]);
+    let took = started.elapsed();
+    assert_code(&o, 0);
+    assert!(took >= Duration::from_millis(900), "waited only {took:?}");
+    assert!(took < Duration::from_secs(5), "waited {took:?}");
+    assert_eq!(
+        retry_lines(&o),
+        ["rq: retrying in 1.0s (attempt 2 of 2): HTTP 503 Service Unavailable"]
+    );
+}
+
+#[test]
+fn the_last_answer_is_kept_when_retries_run_out() {
+    let s = flaky(10, &[]);
+    let o = rq_with(&["--retry", "2", "--retry-delay", "0", &s.url("/")]);
+    assert_code(&o, 5);
+    assert_eq!(stdout(&o), "busy");
+    assert_eq!(s.request_count(), 3);
+}
+
+#[test]
+fn post_is_retried_only_with_retry_all_methods() {
+    let s = flaky(10, &[]);
+    let o = rq_with(&[
+        "--retry",
+        "2",
+        "--retry-delay",
+        "0",
+        "post",
+        &s.url("/"),
+        "a=1",
+    ]);
+    assert_code(&o, 5);
+    assert_eq!(s.request_count(), 1);
+    assert!(
+        stderr(&o).contains("not retrying: POST is not idempotent"),
+        "{}",
+        stderr(&o)
+    );
+    let s = flaky(1, &[]);
+    let o = rq_with(&[
+        "--retry",
+        "2",
+        "--retry-delay",
+        "0",
+        "--retry-all-methods",
+        "post",
+        &s.url("/"),
+        "a=1",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(s.request_count(), 2);
+    assert!(s.requests().iter().all(|r| r.body_str() == r#"{"a": "1"}"#));
+}
+
+#[test]
+fn a_refused_connection_is_retried() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let o = rq_with(&["--retry", "2", "--retry-delay", "0.05", &url]);
+    assert_code(&o, 1);
+    let lines = retry_lines(&o);
+    assert_eq!(lines.len(), 2, "{}", stderr(&o));
+    assert!(lines[0].ends_with("connection refused"), "{}", lines[0]);
+    assert!(stderr(&o).lines().last().unwrap().starts_with("rq: error:"));
+}
+
+#[test]
+fn an_idle_timeout_is_retried() {
+    // The first connection hears nothing back; the second gets an answer.
+    let s = Server::raw(|mut sock, id| {
+        if id == 0 {
+            std::thread::sleep(Duration::from_secs(5));
+            return;
+        }
+        let mut reader = std::io::BufReader::new(sock.try_clone().unwrap());
+        let _ = crate::support::server::read_request(&mut reader, id);
+        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    let o = rq_with(&[
+        "--timeout",
+        "0.5",
+        "--retry",
+        "1",
+        "--retry-delay",
+        "0",
+        &s.url("/"),
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "ok");
+    assert!(retry_lines(&o)[0].contains("--timeout"), "{}", stderr(&o));
+}
+
+#[test]
+fn retry_max_time_stops_further_attempts() {
+    let s = flaky(10, &[]);
+    let o = rq_with(&[
+        "--retry",
+        "5",
+        "--retry-delay",
+        "0.4",
+        "--retry-max-time",
+        "1",
+        &s.url("/"),
+    ]);
+    assert_code(&o, 5);
+    assert_eq!(s.request_count(), 3, "{}", stderr(&o));
+}
+
+#[test]
+fn a_body_from_stdin_is_sent_again() {
+    let s = flaky(1, &[]);
+    let mut cmd = rq();
+    cmd.args(["--retry", "1", "--retry-delay", "0", "put", &s.url("/")]);
+    cmd.stdin(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped());
+    cmd.stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"hello").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    let bodies: Vec<String> = s.requests().iter().map(|r| r.body_str().into()).collect();
+    assert_eq!(bodies, ["hello", "hello"]);
+}
+
+#[test]
+fn quiet_twice_silences_the_retry_lines() {
+    let s = flaky(1, &[]);
+    let o = run(rq().args(["-qq", "--retry", "1", "--retry-delay", "0", &s.url("/")]));
+    assert_code(&o, 0);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
