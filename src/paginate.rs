@@ -105,6 +105,7 @@ enum Join {
 pub struct Pages<'a> {
     agent: &'a ureq::Agent,
     net: &'a Net,
+    state: &'a std::cell::RefCell<crate::state::State>,
     check_status: bool,
     warn: bool,
     max_pages: Option<u32>,
@@ -124,6 +125,7 @@ impl<'a> Pages<'a> {
     pub fn new(
         agent: &'a ureq::Agent,
         net: &'a Net,
+        state: &'a std::cell::RefCell<crate::state::State>,
         check_status: bool,
         warn: bool,
         max_pages: Option<u32>,
@@ -131,6 +133,7 @@ impl<'a> Pages<'a> {
         Pages {
             agent,
             net,
+            state,
             check_status,
             warn,
             max_pages,
@@ -232,7 +235,8 @@ impl<'a> Pages<'a> {
             self.finish();
             return Ok(());
         };
-        let exchange = engine::run(self.agent, self.net, request, &mut crate::run::Silent)?;
+        let mut observer = crate::run::Quiet(self.state);
+        let exchange = engine::run(self.agent, self.net, request, &mut observer)?;
         self.add(exchange)
     }
 }

@@ -276,12 +276,18 @@ fn paginate<W: Write>(
     let mut pages = Pages::new(
         agent,
         &plan.net,
+        &plan.state,
         plan.check_status,
         plan.quiet < 2,
         max_pages,
     );
     printer.request(&plan.request, plan.output.sections)?;
-    let exchange = engine::run(agent, &plan.net, plan.request.clone(), &mut Silent)?;
+    let exchange = engine::run(
+        agent,
+        &plan.net,
+        plan.request.clone(),
+        &mut Quiet(&plan.state),
+    )?;
     let (parts, body) = exchange.response.into_parts();
     let sections = plan.output.sections;
     if sections.response_headers {
@@ -337,15 +343,29 @@ fn paginate_verbose<W: Write>(
     }
 }
 
-/// Observes nothing (pages after the first are not announced in joined mode).
-pub struct Silent;
+/// Announces nothing (pages after the first are not printed in joined mode), but keeps
+/// cookies, per-hop credentials, Digest answers and the session going for every page.
+pub struct Quiet<'a>(pub &'a std::cell::RefCell<crate::state::State>);
 
-impl Observer for Silent {
+impl Observer for Quiet<'_> {
     fn sending(&mut self, _: &Request, _: u32) -> Result<()> {
         Ok(())
     }
+
     fn intermediate(&mut self, _: Exchange) -> Result<()> {
         Ok(())
+    }
+
+    fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
+        self.0.borrow_mut().before(request, hop)
+    }
+
+    fn after(
+        &mut self,
+        request: &Request,
+        response: &http::Response<ureq::Body>,
+    ) -> Result<Option<Request>> {
+        self.0.borrow_mut().after(request, response)
     }
 }
 

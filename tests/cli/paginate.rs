@@ -148,3 +148,35 @@ fn thousands_of_pages_keep_memory_bounded() {
     assert!(rss_kib < 32 * 1024, "peak RSS {rss_kib} KiB");
     assert_eq!(s.connection_count(), 1);
 }
+
+#[test]
+fn cookies_set_by_one_page_are_sent_to_the_next_and_saved() {
+    let s = Server::http(|r| match r.path.as_str() {
+        "/p1" => Response::new(200)
+            .json("[1]")
+            .header("Set-Cookie", "token=abc; Path=/")
+            .header("Link", "</p2>; rel=next"),
+        _ => {
+            assert_eq!(r.header("cookie"), Some("token=abc"));
+            Response::new(200)
+                .json("[2]")
+                .header("Set-Cookie", "last=z; Path=/")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s.json");
+    let o = rq_with(&[
+        "--paginate",
+        "--session",
+        session.to_str().unwrap(),
+        &s.url("/p1"),
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "[1,2]");
+    s.assert_no_panics();
+    let saved = std::fs::read_to_string(&session).unwrap();
+    assert!(
+        saved.contains("\"last\"") && saved.contains("\"token\""),
+        "{saved}"
+    );
+}
