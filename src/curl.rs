@@ -16,7 +16,7 @@ pub fn command(req: &Request, net: &Net) -> String {
     } else if req.method != implied {
         args.extend(["--request".into(), req.method.clone()]);
     }
-    args.push(url_of(req));
+    args.push(req.uri());
     if req.raw_path.is_some() {
         args.push("--path-as-is".into());
     }
@@ -114,18 +114,6 @@ fn form_quote(s: &str) -> String {
         format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         s.to_string()
-    }
-}
-
-fn url_of(req: &Request) -> String {
-    match &req.raw_path {
-        Some(_) => format!(
-            "{}://{}{}",
-            req.url.scheme(),
-            crate::target::host_header(&req.url),
-            req.target()
-        ),
-        None => req.url.to_string(),
     }
 }
 

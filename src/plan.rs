@@ -147,6 +147,19 @@ impl Request {
         }
     }
 
+    /// The absolute URI requested: the URL, or with `--path-as-is` the typed path on it.
+    pub fn uri(&self) -> String {
+        match &self.raw_path {
+            Some(_) => format!(
+                "{}://{}{}",
+                self.url.scheme(),
+                target::host_header(&self.url),
+                self.target()
+            ),
+            None => self.url.to_string(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&Header> {
         self.headers.iter().find(|h| h.is(name))
     }

@@ -171,15 +171,7 @@ fn send(
 ) -> Result<http::Response<ureq::Body>> {
     let method = http::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| crate::error::usage(format!("invalid method '{}'", req.method)))?;
-    let uri = match &req.raw_path {
-        Some(_) => format!(
-            "{}://{}{}",
-            req.url.scheme(),
-            crate::target::host_header(&req.url),
-            req.target()
-        ),
-        None => req.url.to_string(),
-    };
+    let uri = req.uri();
     let version = match net.connect.http10 {
         true => http::Version::HTTP_10,
         false => http::Version::HTTP_11,
