@@ -241,6 +241,15 @@ fn failure_message(err: &ureq::Error, req: &Request) -> String {
         ureq::Error::ConnectionFailed => format!("couldn't connect to {host}"),
         ureq::Error::Io(e) => format!("connection to {host} failed: {e}"),
         ureq::Error::Http(e) => format!("invalid request: {e}"),
+        // Both limits keep a hostile server from growing rq's memory with headers.
+        ureq::Error::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => format!(
+            "the response from {host} has more than {} header lines (rq's limit)",
+            ureq_proto::client::MAX_RESPONSE_HEADERS
+        ),
+        ureq::Error::LargeResponseHeader(_, limit) => format!(
+            "the response headers from {host} are larger than {} KiB (rq's limit)",
+            limit / 1024
+        ),
         other => format!("request to {host} failed: {other}"),
     }
 }

@@ -10,6 +10,7 @@ mod connection;
 mod download;
 mod exit_codes;
 mod generated;
+mod hardening;
 mod httpfile;
 mod input;
 mod output;
