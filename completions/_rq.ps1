@@ -52,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--cert-key', '--cert-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM), when it is not in the --cert file')
             [CompletionResult]::new('--cert-key-pass', '--cert-key-pass', [CompletionResultType]::ParameterName, 'Password of an encrypted (PKCS#8) client key')
             [CompletionResult]::new('--ssl', '--ssl', [CompletionResultType]::ParameterName, 'Use only this TLS version: tls1.2 or tls1.3 (default: either)')
-            [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (default: 0, no retries)')
+            [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)')
             [CompletionResult]::new('--retry-delay', '--retry-delay', [CompletionResultType]::ParameterName, 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server''s Retry-After wins')
             [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Start no retry later than SECONDS after the first attempt (default: no limit)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Credentials: USER[:PASS] (the password is asked for when missing), or a token with -A bearer. They go to the URL''s origin only, never across a redirect to another one')

@@ -49,7 +49,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --cert-key 'The client certificate''s private key (PEM), when it is not in the --cert file'
             cand --cert-key-pass 'Password of an encrypted (PKCS#8) client key'
             cand --ssl 'Use only this TLS version: tls1.2 or tls1.3 (default: either)'
-            cand --retry 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (default: 0, no retries)'
+            cand --retry 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)'
             cand --retry-delay 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server''s Retry-After wins'
             cand --retry-max-time 'Start no retry later than SECONDS after the first attempt (default: no limit)'
             cand -a 'Credentials: USER[:PASS] (the password is asked for when missing), or a token with -A bearer. They go to the URL''s origin only, never across a redirect to another one'

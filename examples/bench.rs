@@ -7,7 +7,9 @@
 //! installed). The table is printed and written to `bench/RESULTS.md`.
 //!
 //! Usage: `cargo run --release --example bench -- [--runs N] [--rq PATH] [CASE ...]`
-//! Cases: `small-json`, `https-json`, `download-1g`, `upload-1g` (default: all).
+//! Cases: `small-json`, `https-json`, `download-1g`, `upload-1g`, `format-json`, `format-1g`
+//! (default: all). The `format-*` cases print a generated JSON array with `--pretty=all` to a
+//! file (`> FILE` at the end of an argv means that) and report input throughput as well.
 
 #[path = "../tests/support/server.rs"]
 mod server;
@@ -84,6 +86,24 @@ fn main() {
     if want("upload-1g") {
         cases.push(upload_1g(&rq, &sink.url("/upload"), &scratch));
     }
+    // The formatter: a generated JSON array, streamed by the server as it is written (never
+    // held whole), and the same bytes in a file for jq, which reads from disk.
+    let doc = Server::http(|r| {
+        let blocks = if r.path == "/1g.json" {
+            GIB_BLOCKS
+        } else {
+            FORMAT_BLOCKS
+        };
+        Response::new(200)
+            .header("Content-Type", "application/json")
+            .stream(doc_len(blocks), move |w| write_doc(w, blocks))
+    });
+    if want("format-json") {
+        cases.push(format_json(&rq, &doc.url("/60m.json"), &scratch));
+    }
+    if want("format-1g") {
+        cases.push(format_1g(&rq, &doc.url("/1g.json"), &scratch));
+    }
     let mut rows = Vec::new();
     for case in cases
         .iter()
@@ -142,11 +162,22 @@ fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
     let mut commands = vec![
         (
             "rq".to_string(),
-            vec![rq.display().to_string(), "--verify".into(), ca.clone(), url.into()],
+            vec![
+                rq.display().to_string(),
+                "--verify".into(),
+                ca.clone(),
+                url.into(),
+            ],
         ),
         (
             "curl".to_string(),
-            vec!["curl".into(), "-s".into(), "--cacert".into(), ca.clone(), url.into()],
+            vec![
+                "curl".into(),
+                "-s".into(),
+                "--cacert".into(),
+                ca.clone(),
+                url.into(),
+            ],
         ),
     ];
     if on_path("xh") {
@@ -168,9 +199,118 @@ const BIG_RUNS: usize = 7;
 
 /// (warm-ups, runs) for a case.
 fn schedule(case: &str, runs: usize) -> (usize, usize) {
-    match case.ends_with("-1g") {
-        true => (1, runs.min(BIG_RUNS)),
-        false => (5, runs),
+    match case {
+        // 1 GiB in, several GB of coloured text out: a run takes seconds.
+        "format-1g" => (0, runs.min(3)),
+        "format-json" => (1, runs.min(FORMAT_RUNS)),
+        _ if case.ends_with("-1g") => (1, runs.min(BIG_RUNS)),
+        _ => (5, runs),
+    }
+}
+
+/// The 60 MB formatter case runs this many times at most, after one warm-up.
+const FORMAT_RUNS: usize = 5;
+
+/// Bytes of JSON a case feeds the tools, for the throughput column.
+fn input_bytes(case: &str) -> Option<u64> {
+    match case {
+        "format-json" => Some(doc_len(FORMAT_BLOCKS)),
+        "format-1g" => Some(doc_len(GIB_BLOCKS)),
+        _ => None,
+    }
+}
+
+/// The generated document is `[`, this many copies of [`doc_block`], one last item and `]`:
+/// about 60 MB, and 1 GiB.
+const FORMAT_BLOCKS: u64 = 57;
+const GIB_BLOCKS: u64 = 1024;
+
+/// About 1 MiB of array items, each followed by a comma: objects with strings (one with
+/// escapes and non-ASCII text), integers, decimals, literals and nested arrays and objects,
+/// the mix of a typical API response.
+fn doc_block() -> &'static [u8] {
+    static BLOCK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BLOCK.get_or_init(|| {
+        let mut block = Vec::with_capacity(1 << 20);
+        let mut i = 0u64;
+        while block.len() < (1 << 20) - 512 {
+            block.extend_from_slice(doc_item(i).as_bytes());
+            block.push(b',');
+            i += 1;
+        }
+        block
+    })
+}
+
+fn doc_item(i: u64) -> String {
+    format!(
+        r#"{{"id":{i},"name":"user {i}","email":"user.{i}@example.org","score":{}.{:02},"active":{},"tags":["alpha","beta",{}],"nested":{{"x":[1,2,3],"y":null,"note":"caf\u00e9 ü \"q\""}}}}"#,
+        i % 1000,
+        i % 100,
+        i % 2 == 1,
+        i % 7
+    )
+}
+
+fn doc_len(blocks: u64) -> u64 {
+    2 + blocks * doc_block().len() as u64 + doc_item(0).len() as u64
+}
+
+fn write_doc(w: &mut dyn Write, blocks: u64) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for _ in 0..blocks {
+        w.write_all(doc_block())?;
+    }
+    w.write_all(doc_item(0).as_bytes())?;
+    w.write_all(b"]")
+}
+
+/// `ARGV > FILE`, as a shell would run it.
+fn redirected(argv: Vec<String>, file: &Path) -> Vec<String> {
+    let mut argv = argv;
+    argv.extend([">".to_string(), file.display().to_string()]);
+    argv
+}
+
+fn format_json(rq: &Path, url: &str, dir: &Path) -> Case {
+    let input = dir.join("format.json");
+    let mut file = io::BufWriter::new(std::fs::File::create(&input).expect("create format.json"));
+    write_doc(&mut file, FORMAT_BLOCKS).expect("write format.json");
+    file.flush().expect("write format.json");
+    let out = |tool: &str| dir.join(format!("format-{tool}.out"));
+    let rq_argv = [&rq.display().to_string(), "--pretty=all", url].map(String::from);
+    let mut commands = vec![
+        ("rq".to_string(), redirected(rq_argv.to_vec(), &out("rq"))),
+        (
+            "curl".to_string(),
+            redirected(["curl", "-s", url].map(String::from).to_vec(), &out("curl")),
+        ),
+    ];
+    if on_path("jq") {
+        let argv = ["jq", "-C", ".", &input.display().to_string()].map(String::from);
+        commands.push(("jq -C".into(), redirected(argv.to_vec(), &out("jq"))));
+    }
+    if on_path("xh") {
+        let argv = ["xh", "--pretty=all", url].map(String::from);
+        commands.push(("xh".into(), redirected(argv.to_vec(), &out("xh"))));
+    }
+    Case {
+        name: "format-json",
+        what: "a generated 60 MB JSON array printed with colours and indentation to a file \
+               (`rq --pretty=all URL > FILE`; curl only transfers it; jq -C reads the same \
+               bytes from a file); at most 5 runs after 1 warm-up",
+        commands,
+    }
+}
+
+fn format_1g(rq: &Path, url: &str, dir: &Path) -> Case {
+    let out = dir.join("format-1g.out");
+    let argv = [&rq.display().to_string(), "--pretty=all", url].map(String::from);
+    Case {
+        name: "format-1g",
+        what: "a generated 1 GiB JSON array through `rq --pretty=all URL > FILE`: memory must \
+               stay bounded whatever the size; at most 3 runs",
+        commands: vec![("rq".to_string(), redirected(argv.to_vec(), &out))],
     }
 }
 
@@ -221,7 +361,8 @@ fn download_1g(rq: &Path, url: &str, dir: &Path) -> Case {
 
 fn upload_1g(rq: &Path, url: &str, dir: &Path) -> Case {
     let path = dir.join("upload.bin");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create upload.bin"));
+    let mut file =
+        std::io::BufWriter::new(std::fs::File::create(&path).expect("create upload.bin"));
     let chunk: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
     for _ in 0..GIB / (1 << 20) {
         file.write_all(&chunk).expect("write upload.bin");
@@ -324,19 +465,33 @@ fn measure(case: &'static str, tool: &str, argv: &[String], runs: usize) -> Row 
     }
 }
 
+/// Split `ARGV > FILE` into the command and a fresh (removed, then created) FILE.
+fn stdout_file(argv: &[String]) -> (&[String], Option<std::fs::File>) {
+    match argv {
+        [cmd @ .., redirect, file] if redirect == ">" => {
+            let _ = std::fs::remove_file(file);
+            let f = std::fs::File::create(file).expect("create the output file");
+            (cmd, Some(f))
+        }
+        _ => (argv, None),
+    }
+}
+
 fn run_once(argv: &[String]) -> Duration {
     fresh_output(argv);
+    let (argv, file) = stdout_file(argv);
     let started = Instant::now();
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(file.map_or_else(Stdio::piped, Stdio::from))
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("bench: can't run {}: {e}", argv[0]));
     let mut sink = [0u8; 64 * 1024];
-    let mut out = child.stdout.take().expect("piped stdout");
-    while out.read(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+    if let Some(mut out) = child.stdout.take() {
+        while out.read(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+    }
     let status = child.wait().expect("wait for child");
     let elapsed = started.elapsed();
     assert!(status.success(), "bench: {argv:?} failed: {status}");
@@ -349,12 +504,13 @@ fn peak_rss(argv: &[String]) -> Option<u64> {
         return None;
     }
     fresh_output(argv);
+    let (argv, file) = stdout_file(argv);
     let out = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("%M")
         .args(argv)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(file.map_or_else(Stdio::null, Stdio::from))
         .stderr(Stdio::piped())
         .output()
         .ok()?;
@@ -387,8 +543,13 @@ fn render(rows: &[Row], cases: &[Case], runs: usize) -> String {
         }
         let curl = mine.iter().find(|r| r.tool == "curl").map(|r| r.median);
         let _ = writeln!(s, "## {}\n\n{}\n", case.name, case.what);
-        let _ = writeln!(s, "| tool | median | p90 | vs curl | peak RSS |");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+        let input = input_bytes(case.name);
+        let (extra, line) = match input {
+            Some(_) => (" input MB/s |", "---:|"),
+            None => ("", ""),
+        };
+        let _ = writeln!(s, "| tool | median | p90 | vs curl | peak RSS |{extra}");
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|{line}");
         for r in mine {
             let ratio = curl.map_or("-".into(), |c| {
                 format!("{:.2}×", r.median.as_secs_f64() / c.as_secs_f64())
@@ -396,9 +557,12 @@ fn render(rows: &[Row], cases: &[Case], runs: usize) -> String {
             let rss = r
                 .rss_kib
                 .map_or("-".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+            let rate = input.map_or(String::new(), |n| {
+                format!(" {:.0} |", n as f64 / 1e6 / r.median.as_secs_f64())
+            });
             let _ = writeln!(
                 s,
-                "| {} | {:.2} ms | {:.2} ms | {ratio} | {rss} |",
+                "| {} | {:.2} ms | {:.2} ms | {ratio} | {rss} |{rate}",
                 r.tool,
                 ms(r.median),
                 ms(r.p90)

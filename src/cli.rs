@@ -286,7 +286,7 @@ pub struct Cli {
 
     // ---- retries ----
     /// Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502,
-    /// 503 or 504 response, for idempotent methods (default: 0, no retries).
+    /// 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE).
     #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Retries")]
     pub retry: u32,
 

@@ -7,12 +7,14 @@
 //! named with `-o` is never written through a symbolic link; `-c` appends only a 206 whose
 //! `Content-Range` starts exactly where the file ends, and leaves the file alone otherwise.
 //! A body cut short exits 1, says how much arrived and keeps the partial file for `-c`.
-//! The body is copied through one fixed buffer, so memory stays flat whatever the size.
+//! The body is copied through fixed buffers (`copy.rs`), so memory stays flat whatever the
+//! size.
 
+mod copy;
 mod filename;
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -26,9 +28,9 @@ use crate::error::{fail, usage, ExitCode};
 use crate::plan::{Env, Header, Request};
 use crate::progress::{self, Counted, Progress};
 
-/// The copy buffer: large enough that each write to the file is one big system call,
-/// small enough to keep memory flat.
-const BUFFER: usize = 256 * 1024;
+/// Bodies at least this long (or of unknown length) are written to a file on a second
+/// thread; for smaller ones starting it costs more than it saves.
+const OVERLAP_MIN: u64 = 8 * 1024 * 1024;
 
 /// rq's default `Accept-Encoding`; `-d` replaces it with `identity` unless the user set one.
 const DEFAULT_ACCEPT_ENCODING: &[u8] = b"gzip, deflate, br, zstd";
@@ -201,7 +203,7 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
         Action::Append(_, from) => from,
         _ => 0,
     };
-    let (mut out, shown) = open(&action)?;
+    let (out, shown) = open(&action)?;
     let length = header_str(parts, header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
     let progress = Progress::new(opts.progress, "", length, start);
     let counted = Counted::new(body.into_reader(), progress.clone());
@@ -214,14 +216,19 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
             unknown.join(", ")
         );
     }
-    let eager = matches!(action, Action::Stdout);
-    let result = copy(&mut reader, &mut out, eager);
+    let result = match out {
+        Sink::File(file) if length.is_none_or(|n| n >= OVERLAP_MIN) => {
+            copy::overlapped(&mut reader, file)
+        }
+        Sink::File(mut file) => copy::simple(&mut reader, &mut file, false),
+        Sink::Stdout(mut stdout) => copy::simple(&mut reader, &mut stdout, true),
+    };
     progress.clear();
     let got = received.load(Ordering::Relaxed);
     let written = match result {
         Ok(written) => written,
-        Err(Failed::Read(e)) => return Err(cut_short(e, got, length, &action, &shown)),
-        Err(Failed::Write(e, written)) => return Err(write_error(e, written, &shown)),
+        Err(copy::Failed::Read(e)) => return Err(cut_short(e, got, length, &action, &shown)),
+        Err(copy::Failed::Write(e, n)) => return Err(write_error(e, n, &shown)),
     };
     if opts.summary {
         let resumed = match start {
@@ -229,7 +236,10 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
             n => format!(" (resumed after {n} bytes)"),
         };
         let what = progress::summary(written, started.elapsed());
-        eprintln!("Saved {shown}{resumed}: {what}");
+        match action {
+            Action::Stdout => eprintln!("Downloaded to stdout: {what}"),
+            _ => eprintln!("Saved {shown}{resumed}: {what}"),
+        }
     }
     Ok(Saved::Written { received: got })
 }
@@ -351,22 +361,31 @@ fn unsatisfied_total(value: &str) -> Option<u64> {
     rest.strip_prefix("*/")?.trim().parse().ok()
 }
 
-/// Open the destination; returns the writer and how to name it in messages.
-fn open(action: &Action) -> Result<(Box<dyn Write>, String)> {
+/// Where the bytes go.
+enum Sink {
+    File(File),
+    Stdout(StdoutSink),
+}
+
+/// Open the destination; returns it and how to name it in messages.
+fn open(action: &Action) -> Result<(Sink, String)> {
     Ok(match action {
         Action::New(name) => {
             let (file, name) = create_new(name)?;
-            (Box::new(file), format!("'{name}'"))
+            (Sink::File(file), format!("'{name}'"))
         }
         Action::Replace(path) => (
-            Box::new(open_replace(path)?),
+            Sink::File(open_replace(path)?),
             format!("'{}'", path.display()),
         ),
         Action::Append(path, from) => (
-            Box::new(open_append(path, *from)?),
+            Sink::File(open_append(path, *from)?),
             format!("'{}'", path.display()),
         ),
-        Action::Stdout => (Box::new(StdoutSink(io::stdout().lock())), "stdout".into()),
+        Action::Stdout => (
+            Sink::Stdout(StdoutSink(io::stdout().lock())),
+            "stdout".into(),
+        ),
     })
 }
 
@@ -502,53 +521,6 @@ fn note_broken_pipe(e: &io::Error) {
     }
 }
 
-/// Why a copy stopped early.
-enum Failed {
-    Read(io::Error),
-    /// The error and how many bytes were written before it.
-    Write(io::Error, u64),
-}
-
-/// Copy `reader` to `out` through one buffer; returns the bytes written. Reads fill the
-/// buffer before it is written, so a file gets few, large writes; `eager` writes after
-/// every read instead (a pipe's reader wants the bytes as they come). On a read error,
-/// what was read before it is written first: the partial file has every byte received.
-fn copy(reader: &mut dyn Read, out: &mut dyn Write, eager: bool) -> Result<u64, Failed> {
-    let mut buf = vec![0u8; BUFFER];
-    let mut written = 0u64;
-    loop {
-        let mut filled = 0;
-        let mut end = None;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    end = Some(Ok(()));
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    end = Some(Err(e));
-                    break;
-                }
-            }
-            if eager {
-                break;
-            }
-        }
-        out.write_all(&buf[..filled])
-            .map_err(|e| Failed::Write(e, written))?;
-        written += filled as u64;
-        match end {
-            None => continue,
-            Some(result) => {
-                out.flush().map_err(|e| Failed::Write(e, written))?;
-                return result.map(|()| written).map_err(Failed::Read);
-            }
-        }
-    }
-}
-
 /// A body that ended early: exit 1 (2 for a timeout), saying how much arrived and that the
 /// partial file is kept for `-c`.
 fn cut_short(
@@ -603,34 +575,5 @@ mod tests {
         }
         assert_eq!(unsatisfied_total("bytes */5000"), Some(5000));
         assert_eq!(unsatisfied_total("bytes 0-1/5000"), None);
-    }
-
-    #[test]
-    fn copy_writes_what_arrived_before_a_read_error() {
-        struct Broken(bool);
-        impl Read for Broken {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                if std::mem::replace(&mut self.0, true) {
-                    return Err(io::Error::other("reset"));
-                }
-                buf[..3].copy_from_slice(b"abc");
-                Ok(3)
-            }
-        }
-        let mut out = Vec::new();
-        let result = copy(&mut Broken(false), &mut out, false);
-        assert!(matches!(result, Err(Failed::Read(_))));
-        assert_eq!(out, b"abc");
-    }
-
-    #[test]
-    fn copy_handles_bodies_larger_than_the_buffer() {
-        let data: Vec<u8> = (0..BUFFER * 2 + 17).map(|i| i as u8).collect();
-        let mut out = Vec::new();
-        assert_eq!(
-            copy(&mut &data[..], &mut out, false).ok(),
-            Some(data.len() as u64)
-        );
-        assert_eq!(out, data);
     }
 }

@@ -2,34 +2,10 @@
 //! to an exit code (SPEC §3), and turn a broken pipe on stdout into a quiet exit 0.
 #![forbid(unsafe_code)]
 
-mod args;
-mod auth;
-mod body;
-mod cli;
-mod cookies;
-mod curl;
-mod download;
-mod engine;
-mod error;
-mod generate;
-mod httpfile;
-mod items;
-mod netplan;
-mod netrc;
-mod paginate;
-mod plan;
-mod print;
-mod progress;
-mod run;
-mod session;
-mod state;
-mod stdin;
-mod target;
-mod upload;
-
 use std::sync::atomic::Ordering;
 
-use error::ExitCode;
+use rq::error::{self, ExitCode};
+use rq::run;
 
 fn main() {
     // Ctrl-C: exit 130 (SPEC §3) rather than dying by the signal.

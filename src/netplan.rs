@@ -216,6 +216,8 @@ pub fn curl_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<St
     }
     match &connect.tls.verify {
         Verify::Off => add(&["--insecure"]),
+        // curl (OpenSSL) reads $SSL_CERT_FILE itself.
+        Verify::Roots { from, .. } if from == "$SSL_CERT_FILE" => {}
         Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
         Verify::Platform => {}
     }

@@ -71,6 +71,11 @@ impl Content {
 }
 
 impl Body {
+    /// True when the body is known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// The length on the wire, when known before sending.
     pub fn len(&self) -> Option<u64> {
         match self {
@@ -161,6 +166,11 @@ impl Content {
 }
 
 impl Multipart {
+    /// Never true: even a form without parts has its closing boundary line.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The whole body's length: every part's head, content and CRLF, and the closing line.
     pub fn len(&self) -> u64 {
         let parts: u64 = self

@@ -197,135 +197,135 @@ fn extension_for(content_type: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// url, Content-Disposition, Content-Type, the name chosen.
+    const NAME_CASES: &[(&str, Option<&str>, Option<&str>, &str)] = &[
+        // url, Content-Disposition, Content-Type, expected
+        (
+            "http://h/files/report.pdf",
+            None,
+            Some("application/pdf"),
+            "report.pdf",
+        ),
+        (
+            "http://h/files/report",
+            None,
+            Some("application/pdf"),
+            "report.pdf",
+        ),
+        (
+            "http://h/files/report",
+            None,
+            Some("text/html; charset=utf-8"),
+            "report.html",
+        ),
+        ("http://h/files/report", None, None, "report"),
+        (
+            "http://h/files/report",
+            None,
+            Some("application/octet-stream"),
+            "report",
+        ),
+        (
+            "http://h/dl.php?id=3",
+            None,
+            Some("application/zip"),
+            "dl.php",
+        ),
+        ("http://h/", None, Some("text/html"), "index.html"),
+        ("http://h/", None, None, "index"),
+        ("http://h/a%20b.txt", None, None, "a b.txt"),
+        ("http://h/..%2F..%2Fetc%2Fpasswd", None, None, "passwd"),
+        ("http://h/.hidden", None, None, "hidden"),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename="cv.pdf""#),
+            None,
+            "cv.pdf",
+        ),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename="../../x""#),
+            None,
+            "x",
+        ),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename="/etc/passwd""#),
+            None,
+            "passwd",
+        ),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename="..\..\win.ini""#),
+            None,
+            "win.ini",
+        ),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename=".bashrc""#),
+            None,
+            "bashrc",
+        ),
+        (
+            "http://h/x",
+            Some(r#"attachment; filename="..""#),
+            Some("text/plain"),
+            "x.txt",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename=plain.txt"),
+            None,
+            "plain.txt",
+        ),
+        ("http://h/x", Some("attachment"), Some("image/png"), "x.png"),
+        (
+            "http://h/x",
+            Some("inline; filename=\"a\\\"b.txt\""),
+            None,
+            "a_b.txt",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename=\"fallback.txt\"; filename*=UTF-8''%e2%82%ac%20rates.txt"),
+            None,
+            "€ rates.txt",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename*=iso-8859-1'en'%A3%20rates.txt"),
+            None,
+            "£ rates.txt",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename*=UTF-8''..%2F..%2Fevil.sh"),
+            None,
+            "evil.sh",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename=\"a\u{202e}txt.exe\""),
+            None,
+            "a_txt.exe",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename=\"tab\there\""),
+            None,
+            "tab_here",
+        ),
+        (
+            "http://h/x",
+            Some("attachment; filename=\"c:name?.txt\""),
+            None,
+            "c_name_.txt",
+        ),
+    ];
+
     #[test]
     fn name_choice_table() {
-        let cases: &[(&str, Option<&str>, Option<&str>, &str)] = &[
-            // url, Content-Disposition, Content-Type, expected
-            (
-                "http://h/files/report.pdf",
-                None,
-                Some("application/pdf"),
-                "report.pdf",
-            ),
-            (
-                "http://h/files/report",
-                None,
-                Some("application/pdf"),
-                "report.pdf",
-            ),
-            (
-                "http://h/files/report",
-                None,
-                Some("text/html; charset=utf-8"),
-                "report.html",
-            ),
-            ("http://h/files/report", None, None, "report"),
-            (
-                "http://h/files/report",
-                None,
-                Some("application/octet-stream"),
-                "report",
-            ),
-            (
-                "http://h/dl.php?id=3",
-                None,
-                Some("application/zip"),
-                "dl.php",
-            ),
-            ("http://h/", None, Some("text/html"), "index.html"),
-            ("http://h/", None, None, "index"),
-            ("http://h/a%20b.txt", None, None, "a b.txt"),
-            ("http://h/..%2F..%2Fetc%2Fpasswd", None, None, "passwd"),
-            ("http://h/.hidden", None, None, "hidden"),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename="cv.pdf""#),
-                None,
-                "cv.pdf",
-            ),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename="../../x""#),
-                None,
-                "x",
-            ),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename="/etc/passwd""#),
-                None,
-                "passwd",
-            ),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename="..\..\win.ini""#),
-                None,
-                "win.ini",
-            ),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename=".bashrc""#),
-                None,
-                "bashrc",
-            ),
-            (
-                "http://h/x",
-                Some(r#"attachment; filename="..""#),
-                Some("text/plain"),
-                "x.txt",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename=plain.txt"),
-                None,
-                "plain.txt",
-            ),
-            ("http://h/x", Some("attachment"), Some("image/png"), "x.png"),
-            (
-                "http://h/x",
-                Some("inline; filename=\"a\\\"b.txt\""),
-                None,
-                "a_b.txt",
-            ),
-            (
-                "http://h/x",
-                Some(
-                    "attachment; filename=\"fallback.txt\"; filename*=UTF-8''%e2%82%ac%20rates.txt",
-                ),
-                None,
-                "€ rates.txt",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename*=iso-8859-1'en'%A3%20rates.txt"),
-                None,
-                "£ rates.txt",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename*=UTF-8''..%2F..%2Fevil.sh"),
-                None,
-                "evil.sh",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename=\"a\u{202e}txt.exe\""),
-                None,
-                "a_txt.exe",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename=\"tab\there\""),
-                None,
-                "tab_here",
-            ),
-            (
-                "http://h/x",
-                Some("attachment; filename=\"c:name?.txt\""),
-                None,
-                "c_name_.txt",
-            ),
-        ];
-        for (url, disposition, content_type, want) in cases {
+        for (url, disposition, content_type, want) in NAME_CASES {
             let url = Url::parse(url).unwrap();
             let got = choose(&url, disposition.map(str::as_bytes), *content_type);
             assert_eq!(&got, want, "url {url}, disposition {disposition:?}");

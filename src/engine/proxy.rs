@@ -67,9 +67,11 @@ impl ProxyUrl {
             "https" => ProxyKind::Https,
             "socks5" => ProxyKind::Socks5,
             "socks5h" => ProxyKind::Socks5h,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unsupported proxy scheme '{other}' in '{s}' (use http, https, socks5 or socks5h)"
-            )),
+            ))
+            }
         };
         let host = match url.host() {
             Some(url::Host::Ipv6(ip)) => ip.to_string(),

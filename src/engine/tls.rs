@@ -343,6 +343,10 @@ fn certificate(err: &CertificateError, host: &str) -> String {
             .into(),
         CertificateError::Revoked => "has been revoked".into(),
         CertificateError::BadSignature => "has a bad signature".into(),
+        CertificateError::Other(e) if e.to_string().contains("CaUsedAsEndEntity") => {
+            "is a CA certificate, not a server certificate".into()
+        }
+        CertificateError::Other(e) => format!("was refused: {e}"),
         other => format!("was refused: {other:?}"),
     }
 }

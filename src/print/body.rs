@@ -488,7 +488,15 @@ mod tests {
             ..BodyInfo::default()
         };
         let latin1 = encoding_rs::WINDOWS_1252;
-        let cases: &[(&str, Option<&str>, Option<&'static Encoding>, &str, bool)] = &[
+        // (Content-Type, --response-mime, --response-charset, what the printer sees, stream)
+        type Case = (
+            &'static str,
+            Option<&'static str>,
+            Option<&'static Encoding>,
+            &'static str,
+            bool,
+        );
+        let cases: &[Case] = &[
             (
                 "text/plain; charset=utf-8",
                 None,

@@ -262,3 +262,25 @@ fn large_input_flushes_in_pieces() {
     let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
     assert_eq!(parse(&plain), parse(&doc));
 }
+
+#[test]
+fn completeness_says_when_lines_hold_whole_values() {
+    let cases: &[(&str, Completeness)] = &[
+        ("{\"a\":1}\n", Completeness::Whole),
+        ("{\"a\":1}\n{\"b\":2}\n", Completeness::Whole),
+        ("1 2\n", Completeness::Whole),
+        ("{\"a\":\n", Completeness::Partial),
+        ("[1,\n", Completeness::Partial),
+        ("\"open str", Completeness::Partial),
+        // A raw newline can't be inside a string, so a line break there is an error.
+        ("\"open string\n", Completeness::Invalid),
+        ("  \n", Completeness::Partial),
+        ("", Completeness::Partial),
+        ("{\"a\" 1}\n", Completeness::Invalid),
+        ("data: x\n", Completeness::Invalid),
+        ("{\"a\":1}}\n", Completeness::Invalid),
+    ];
+    for (input, want) in cases {
+        assert_eq!(completeness(input.as_bytes()), *want, "{input:?}");
+    }
+}

@@ -68,7 +68,10 @@ fn download_at_a_terminal_names_the_file_after_the_url() {
     let (shown, code) = download_at_terminal(dir.path(), &s.url("/files/report"));
     assert_eq!(code, 0, "{shown}");
     assert_eq!(files_in(dir.path()), ["report.pdf"]);
-    assert_eq!(std::fs::read(dir.path().join("report.pdf")).unwrap(), b"%PDF");
+    assert_eq!(
+        std::fs::read(dir.path().join("report.pdf")).unwrap(),
+        b"%PDF"
+    );
     assert!(shown.contains("Saved 'report.pdf'"), "{shown}");
 }
 
@@ -119,8 +122,14 @@ fn existing_files_are_never_overwritten_but_numbered_before_the_extension() {
         files_in(dir.path()),
         ["data-1.tar.gz", "data-2.tar.gz", "data.tar.gz"]
     );
-    assert_eq!(std::fs::read(dir.path().join("data.tar.gz")).unwrap(), b"old");
-    assert_eq!(std::fs::read(dir.path().join("data-2.tar.gz")).unwrap(), b"new");
+    assert_eq!(
+        std::fs::read(dir.path().join("data.tar.gz")).unwrap(),
+        b"old"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("data-2.tar.gz")).unwrap(),
+        b"new"
+    );
 }
 
 #[test]
@@ -130,15 +139,20 @@ fn a_symlink_named_like_the_target_is_neither_followed_nor_replaced() {
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("notes.txt")).unwrap();
-    std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("notes-1.txt"))
-        .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("notes-1.txt")).unwrap();
     let (shown, code) = download_at_terminal(dir.path(), &s.url("/notes.txt"));
     assert_eq!(code, 0, "{shown}");
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
-    assert!(!dir.path().join("nowhere").exists(), "dangling link followed");
+    assert!(
+        !dir.path().join("nowhere").exists(),
+        "dangling link followed"
+    );
     let link = std::fs::symlink_metadata(dir.path().join("notes.txt")).unwrap();
     assert!(link.file_type().is_symlink());
-    assert_eq!(std::fs::read(dir.path().join("notes-2.txt")).unwrap(), b"evil");
+    assert_eq!(
+        std::fs::read(dir.path().join("notes-2.txt")).unwrap(),
+        b"evil"
+    );
 }
 
 #[test]
@@ -176,7 +190,11 @@ fn download_to_a_pipe_without_output_writes_the_body_to_stdout() {
     assert_code(&o, 0);
     assert!(o.stdout == body, "stdout is not the body");
     assert!(files_in(dir.path()).is_empty());
-    assert!(stderr(&o).starts_with("Saved stdout: "), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("Downloaded to stdout: "),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -245,7 +263,10 @@ fn a_body_cut_short_exits_1_says_how_much_arrived_and_keeps_the_partial_file() {
     let err = stderr(&o);
     assert!(err.contains("1234 of 5000 bytes arrived"), "{err}");
     assert!(err.contains("'part.bin' was kept"), "{err}");
-    assert_eq!(std::fs::read(dir.path().join("part.bin")).unwrap(), data(1234));
+    assert_eq!(
+        std::fs::read(dir.path().join("part.bin")).unwrap(),
+        data(1234)
+    );
 }
 
 #[test]
@@ -277,7 +298,11 @@ fn resume_of_a_1234_byte_partial_file_is_byte_identical_to_a_full_download() {
     let req = s.requests().pop().unwrap();
     assert_eq!(req.header("range"), Some("bytes=1234-"));
     assert_eq!(req.header("accept-encoding"), Some("identity"));
-    assert!(stderr(&o).contains("resumed after 1234 bytes"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("resumed after 1234 bytes"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

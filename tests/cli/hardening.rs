@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::support::server::read_request;
-use crate::support::{assert_code, rq_with, stderr, stdout, Response, Server};
+use crate::support::{assert_code, rq_with, stderr, Response, Server};
 
 /// A raw server that reads the request, then writes `reply` and closes.
 fn replies(reply: &'static [u8]) -> Server {

@@ -282,7 +282,10 @@ fn large_numbers_print_exactly_in_colour_and_sorted() {
         Response::new(200).json(r#"{"big": 12345678901234567890123, "f": 1.0e+2}"#)
     });
     let out = stdout(&rq_with(&["--pretty=all", "--sorted", &s.url("/")]));
-    assert!(out.contains("\x1b[36m12345678901234567890123\x1b[0m"), "{out:?}");
+    assert!(
+        out.contains("\x1b[36m12345678901234567890123\x1b[0m"),
+        "{out:?}"
+    );
     assert!(out.contains("\x1b[36m1.0e+2\x1b[0m"), "{out:?}");
 }
 
@@ -309,7 +312,10 @@ fn terminal_escapes_c1_and_bidi_controls_in_headers_and_bodies() {
             assert!(plain.contains(r"X-C1: a\u{9b}31mb"), "{screen:?}");
             assert!(plain.contains(r"X-Bidi: abc\u{202e}def"), "{screen:?}");
             for raw in ['\u{9b}', '\u{202e}', '\x07'] {
-                assert!(!screen.contains(raw), "{raw:?} reached the terminal: {screen:?}");
+                assert!(
+                    !screen.contains(raw),
+                    "{raw:?} reached the terminal: {screen:?}"
+                );
             }
             if pretty == "format" {
                 assert!(!screen.contains('\x1b'), "{screen:?}");

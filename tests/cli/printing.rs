@@ -38,7 +38,8 @@ fn slow_server(
             Framing::Chunked => "Transfer-Encoding: chunked",
             Framing::UntilClose => "Connection: close",
         };
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
+        let head =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
         sock.write_all(head.as_bytes()).unwrap();
         for event in &events {
             thread::sleep(gap);
@@ -152,7 +153,17 @@ fn ndjson_records_are_formatted_as_they_arrive() {
     let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(
         texts,
-        ["{", "    \"id\": 1", "}", "{", "    \"id\": 2", "}", "{", "    \"id\": 3", "}"]
+        [
+            "{",
+            "    \"id\": 1",
+            "}",
+            "{",
+            "    \"id\": 2",
+            "}",
+            "{",
+            "    \"id\": 3",
+            "}"
+        ]
     );
     // The opening brace of each record is the line to time.
     let firsts: Vec<(String, Instant)> = lines.iter().step_by(3).cloned().collect();
@@ -174,19 +185,26 @@ fn stream_flag_shows_a_slow_json_body_before_it_ends() {
     // The first element is printed from the first part alone.
     let first = lines.iter().find(|(l, _)| l == "        \"a\": 1").unwrap();
     let latency = first.1.saturating_duration_since(sent[0]);
-    assert!(latency < Duration::from_millis(250), "{latency:?}: {lines:?}");
+    assert!(
+        latency < Duration::from_millis(250),
+        "{latency:?}: {lines:?}"
+    );
     assert_eq!(lines.last().unwrap().0, "]");
 }
 
 #[test]
 fn sorted_orders_keys_at_every_depth_and_keeps_numbers_exact() {
     let s = Server::http(|_| {
-        Response::new(200).json(r#"{"z":{"y":1.0e+2,"b":[{"d":0,"c":12345678901234567890123}]},"a":"x"}"#)
+        Response::new(200)
+            .json(r#"{"z":{"y":1.0e+2,"b":[{"d":0,"c":12345678901234567890123}]},"a":"x"}"#)
     });
     let want = "{\n    \"a\": \"x\",\n    \"z\": {\n        \"b\": [\n            {\n                \
                 \"c\": 12345678901234567890123,\n                \"d\": 0\n            }\n        ],\n        \
                 \"y\": 1.0e+2\n    }\n}\n";
-    for flags in [&["--sorted"][..], &["--format-options", "json.sort_keys:true"]] {
+    for flags in [
+        &["--sorted"][..],
+        &["--format-options", "json.sort_keys:true"],
+    ] {
         let mut args = vec!["--pretty=format"];
         args.extend_from_slice(flags);
         let url = s.url("/");
@@ -202,7 +220,10 @@ fn sorted_orders_keys_at_every_depth_and_keeps_numbers_exact() {
 
 #[test]
 fn sorted_stream_sorts_each_record_as_it_arrives() {
-    let records = vec!["{\"b\":1,\"a\":2}\n".to_string(), "{\"d\":1,\"c\":2}\n".to_string()];
+    let records = vec![
+        "{\"b\":1,\"a\":2}\n".to_string(),
+        "{\"d\":1,\"c\":2}\n".to_string(),
+    ];
     let (s, sent) = slow_server(
         "application/x-ndjson",
         Framing::Chunked,
@@ -213,7 +234,16 @@ fn sorted_stream_sorts_each_record_as_it_arrives() {
     let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(
         texts,
-        ["{", "    \"a\": 2,", "    \"b\": 1", "}", "{", "    \"c\": 2,", "    \"d\": 1", "}"]
+        [
+            "{",
+            "    \"a\": 2,",
+            "    \"b\": 1",
+            "}",
+            "{",
+            "    \"c\": 2,",
+            "    \"d\": 1",
+            "}"
+        ]
     );
     let firsts: Vec<(String, Instant)> = lines.iter().step_by(4).cloned().collect();
     let sent = sent.lock().unwrap().clone();
@@ -237,7 +267,12 @@ fn response_mime_decides_how_a_body_is_shown() {
     let url = s.url("/");
     let plain = stdout(&rq_with(&["--pretty=format", &url]));
     assert_eq!(plain, r#"{"a":[1]}"#, "octet-stream is not formatted");
-    let o = rq_with(&["--pretty=format", "--response-mime", "application/json", &url]);
+    let o = rq_with(&[
+        "--pretty=format",
+        "--response-mime",
+        "application/json",
+        &url,
+    ]);
     assert_eq!(stdout(&o), "{\n    \"a\": [\n        1\n    ]\n}\n");
     // And the other way: JSON treated as plain text is left alone.
     let s = Server::http(|_| Response::new(200).json(r#"{"a":1}"#));
@@ -320,7 +355,10 @@ fn redirected_text_is_never_decoded() {
     let s = latin1_server();
     for path in ["/declared", "/undeclared"] {
         let o = rq_with(&["--response-charset=utf-16", &s.url(path)]);
-        assert_eq!(o.stdout, b"caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu", "{path}");
+        assert_eq!(
+            o.stdout, b"caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu",
+            "{path}"
+        );
     }
 }
 

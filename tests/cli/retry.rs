@@ -194,3 +194,28 @@ fn quiet_twice_silences_the_retry_lines() {
     assert_code(&o, 0);
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_body_streamed_from_stdin_is_not_sent_twice() {
+    // Beyond 1 MiB, stdin streams to the socket and can't be read again.
+    let s = flaky(1, &[]);
+    let mut cmd = rq();
+    cmd.args(["--retry", "1", "--retry-delay", "0", "put", &s.url("/")]);
+    cmd.stdin(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped());
+    cmd.stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&vec![b'a'; 3 << 20]);
+    });
+    let o = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert_code(&o, 5);
+    assert_eq!(s.request_count(), 1);
+    assert!(
+        stderr(&o).contains("not retrying: the request body was streamed from stdin"),
+        "{}",
+        stderr(&o)
+    );
+}

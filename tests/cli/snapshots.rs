@@ -120,7 +120,13 @@ fn headers_sort_orders_names_case_insensitively() {
             .body("sorted headers\n")
     });
     let url = s.url("/");
-    let out = pretty(&["--pretty=all", "--format-options=headers.sort:true", "-p", "h", &url]);
+    let out = pretty(&[
+        "--pretty=all",
+        "--format-options=headers.sort:true",
+        "-p",
+        "h",
+        &url,
+    ]);
     assert_snapshot("headers_sorted.txt", &out);
     let out = pretty(&["--pretty=all", "-p", "h", &url]);
     assert_snapshot("headers_as_received.txt", &out);

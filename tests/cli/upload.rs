@@ -60,7 +60,10 @@ fn multipart_file_part_streams_with_an_exact_content_length() {
 --XyZ\r\nContent-Disposition: form-data; name=\"pic\"; filename=\"photo.png\"\r\n\
 Content-Type: image/png\r\n\r\n";
     assert!(r.body.starts_with(head), "multipart head differs");
-    assert!(r.body[head.len()..].starts_with(&content), "file part differs");
+    assert!(
+        r.body[head.len()..].starts_with(&content),
+        "file part differs"
+    );
     assert!(r.body.ends_with(b"\r\n--XyZ--\r\n"));
 }
 
@@ -162,12 +165,21 @@ fn offline_prints_a_file_body_streamed_from_disk() {
 fn curl_form_of_a_multipart_upload_uses_form_options() {
     let dir = tempfile::tempdir().unwrap();
     let path = file_with(dir.path(), "a,b.txt", b"x");
-    let o = rq_with(&["--curl", "-f", "post", "example.org/up", "t=1", &format!("f@{path}")]);
+    let o = rq_with(&[
+        "--curl",
+        "-f",
+        "post",
+        "example.org/up",
+        "t=1",
+        &format!("f@{path}"),
+    ]);
     assert_code(&o, 0);
     let out = stdout(&o);
     assert!(out.contains("--form-string t=1"), "{out}");
     assert!(
-        out.contains(&format!("'f=@\"{path}\";type=text/plain;filename=\"a,b.txt\"'")),
+        out.contains(&format!(
+            "'f=@\"{path}\";type=text/plain;filename=\"a,b.txt\"'"
+        )),
         "{out}"
     );
     assert!(!out.contains("boundary"), "{out}");
