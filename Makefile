@@ -10,7 +10,7 @@ BASHDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR   = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR  = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build test install uninstall bench demo completions man lint
+.PHONY: build test install uninstall bench demo completions man fuzz
 
 build:
 	$(CARGO) build --release --locked
@@ -54,3 +54,14 @@ completions: build
 
 man: build
 	target/release/rq --generate man > man/rq.1
+
+# Fuzz every target for FUZZ_SECONDS each (cargo-fuzz; RUSTC_BOOTSTRAP lets it use the
+# stable toolchain). Crashes land in fuzz/artifacts/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = items nested_json json_formatter content_disposition netrc session
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 || exit 1; \
+	done

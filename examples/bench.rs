@@ -110,8 +110,8 @@ fn main() {
         .filter(|c| wanted.is_empty() || wanted.iter().any(|w| w == c.name))
     {
         eprintln!("== {}: {}", case.name, case.what);
-        for (tool, argv) in &case.commands {
-            let row = measure(case.name, tool, argv, runs);
+        for row in measure(case, runs) {
+            let tool = &row.tool;
             eprintln!(
                 "   {:<6} median {:>8.2} ms   p90 {:>8.2} ms",
                 tool,
@@ -448,21 +448,35 @@ fn on_path(tool: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
 }
 
-/// Run `argv` `runs` times (after 5 warm-up runs) and summarise the wall times.
-fn measure(case: &'static str, tool: &str, argv: &[String], runs: usize) -> Row {
-    let (warmups, runs) = schedule(case, runs);
-    for _ in 0..warmups {
-        run_once(argv);
+/// Run every tool of `case` `runs` times after the warm-ups and summarise the wall times.
+/// The tools take turns, round by round (starting with a different one each round), so a
+/// busy moment on the machine slows them alike and the ratios stay fair.
+fn measure(case: &Case, runs: usize) -> Vec<Row> {
+    let (warmups, runs) = schedule(case.name, runs);
+    let tools = &case.commands;
+    for (_, argv) in tools {
+        for _ in 0..warmups {
+            run_once(argv);
+        }
     }
-    let mut times: Vec<Duration> = (0..runs).map(|_| run_once(argv)).collect();
-    times.sort();
-    Row {
-        case,
-        tool: tool.to_string(),
-        median: times[times.len() / 2],
-        p90: times[times.len() * 9 / 10],
-        rss_kib: peak_rss(argv),
+    let mut times = vec![Vec::with_capacity(runs); tools.len()];
+    for round in 0..runs {
+        for k in 0..tools.len() {
+            let i = (round + k) % tools.len();
+            times[i].push(run_once(&tools[i].1));
+        }
     }
+    let rows = tools.iter().zip(times).map(|((tool, argv), mut times)| {
+        times.sort();
+        Row {
+            case: case.name,
+            tool: tool.to_string(),
+            median: times[times.len() / 2],
+            p90: times[times.len() * 9 / 10],
+            rss_kib: peak_rss(argv),
+        }
+    });
+    rows.collect()
 }
 
 /// Split `ARGV > FILE` into the command and a fresh (removed, then created) FILE.
@@ -531,8 +545,8 @@ fn render(rows: &[Row], cases: &[Case], runs: usize) -> String {
     let _ = writeln!(
         s,
         "# rq benchmarks\n\nMachine: {} cores. Each command ran {runs} times after 5 warm-ups \
-         (cases that move 1 GiB: at most {BIG_RUNS} runs after 1); \
-         wall time from spawn to exit with stdout piped and drained. Ratio = tool median / curl median \
+         (cases that move 1 GiB: at most {BIG_RUNS} runs after 1), the tools of a case taking \
+         turns run by run; wall time from spawn to exit with stdout piped and drained. Ratio = tool median / curl median \
          (lower is faster). Regenerate with `make bench`.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );

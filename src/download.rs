@@ -11,7 +11,7 @@
 //! size.
 
 mod copy;
-mod filename;
+pub mod filename;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};

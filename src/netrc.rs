@@ -26,6 +26,16 @@ struct Entry {
     password: Option<Secret>,
 }
 
+impl Netrc {
+    /// Parse netrc text (the fuzz targets and tests use this; `load` reads the file).
+    pub fn parse(path: PathBuf, text: &str) -> Netrc {
+        Netrc {
+            path,
+            entries: parse(text),
+        }
+    }
+}
+
 impl fmt::Debug for Netrc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let machines: Vec<&str> = self

@@ -75,8 +75,9 @@ pub struct Counted<R> {
     inner: R,
     progress: Progress,
     count: Arc<AtomicU64>,
-    /// Clear the bar at the end of input (uploads: the response follows).
-    clear_at_end: bool,
+    /// Clear the bar at the end of input, or once this many bytes have passed (uploads:
+    /// the response follows, and a sized body is not read past its length).
+    clear_at: Option<u64>,
 }
 
 impl<R: Read> Counted<R> {
@@ -85,13 +86,13 @@ impl<R: Read> Counted<R> {
             inner,
             progress,
             count: Arc::new(AtomicU64::new(0)),
-            clear_at_end: false,
+            clear_at: None,
         }
     }
 
-    /// Clear the bar when the input ends.
-    pub fn clearing_at_end(mut self) -> Self {
-        self.clear_at_end = true;
+    /// Clear the bar when the input ends or `len` bytes have been read.
+    pub fn clearing_at(mut self, len: Option<u64>) -> Self {
+        self.clear_at = Some(len.unwrap_or(u64::MAX));
         self
     }
 
@@ -104,11 +105,13 @@ impl<R: Read> Counted<R> {
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n == 0 && self.clear_at_end && !buf.is_empty() {
-            self.progress.clear();
-        }
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        let count = self.count.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         self.progress.add(n as u64);
+        if let Some(at) = self.clear_at {
+            if (n == 0 && !buf.is_empty()) || count >= at {
+                self.progress.clear();
+            }
+        }
         Ok(n)
     }
 }

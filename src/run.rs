@@ -152,7 +152,7 @@ impl<W: Write> Observer for Watcher<'_, W> {
             return body;
         }
         let bar = crate::progress::Progress::new(true, "upload", len, 0);
-        Box::new(crate::progress::Counted::new(body, bar).clearing_at_end())
+        Box::new(crate::progress::Counted::new(body, bar).clearing_at(len))
     }
 
     fn after(

@@ -197,6 +197,10 @@ fn upload_progress_bar_is_drawn_on_a_terminal() {
     assert_eq!(code, 0, "{shown}");
     assert!(shown.contains("upload"), "{shown}");
     assert!(shown.contains("/5.00 MiB ["), "{shown}");
+    // The bar is cleared once the body is sent: the response head follows on a clean line.
+    let after = shown.rsplit("\r\x1b[2K").next().unwrap_or("");
+    assert!(after.contains("200 OK"), "{after:?}");
+    assert!(!after.contains("upload"), "{after:?}");
 }
 
 #[test]
