@@ -124,8 +124,10 @@ pub fn describe(err: &anyhow::Error) -> String {
             return f.message.clone();
         }
         if let Some(which) = timeout_of(cause) {
-            return format!("{err:#}: timed out: {which}")
-                .replace("timeout: timed out", "timed out");
+            // The outermost context names what was being done ("request to HOST failed",
+            // "reading the body failed after N bytes"); the lower layers only repeat it.
+            let what = err.to_string().replacen(" failed", "", 1);
+            return format!("{what} timed out: {which}");
         }
     }
     let mut text = format!("{err:#}");
