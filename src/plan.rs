@@ -179,6 +179,8 @@ pub struct Net {
     pub connect: crate::engine::connector::ConnectOptions,
     /// `--retry` and friends.
     pub retry: crate::engine::retry::Retry,
+    /// `--debug`: the engine says what it decides on stderr.
+    pub debug: bool,
 }
 
 /// Which parts of an exchange to print.
@@ -591,6 +593,7 @@ fn net(cli: &Cli) -> Result<Net> {
         max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
         connect: crate::netplan::connect(cli)?,
         retry: crate::netplan::retry(cli)?,
+        debug: cli.debug,
     })
 }
 

@@ -121,6 +121,16 @@ pub fn run(
     loop {
         observer.before(&mut request, sent)?;
         observer.sending(&request, sent)?;
+        if net.debug {
+            // Credential values never appear here: only which headers go out.
+            let names: Vec<&str> = request.headers.iter().map(|h| h.name.as_str()).collect();
+            eprintln!(
+                "rq: debug: sending {} {} with headers [{}]",
+                request.method,
+                request.uri(),
+                names.join(", ")
+            );
+        }
         sent += 1;
         let started = Instant::now();
         let response = send(agent, net, &request, observer)?;
@@ -156,10 +166,38 @@ pub fn run(
             ));
         }
         let next = redirect::next_request(&exchange.request, status, &location)?;
+        if net.debug {
+            debug_redirect(&exchange.request, &next, status);
+        }
         observer.intermediate(exchange)?;
         request = next;
         hop += 1;
     }
+}
+
+/// `--debug`: what a redirect hop changed (method, body, credentials dropped).
+fn debug_redirect(prev: &Request, next: &Request, status: u16) {
+    let dropped: Vec<&str> = prev
+        .headers
+        .iter()
+        .filter(|h| !next.headers.iter().any(|n| n.is(&h.name)))
+        .map(|h| h.name.as_str())
+        .collect();
+    eprintln!(
+        "rq: debug: following {status} to {} as {}{}{}",
+        next.uri(),
+        next.method,
+        if prev.body.is_some() && next.body.is_none() {
+            " without the body"
+        } else {
+            ""
+        },
+        if dropped.is_empty() {
+            String::new()
+        } else {
+            format!(", dropping {}", dropped.join(", "))
+        }
+    );
 }
 
 /// One HTTP exchange up to the response head, attempted again as `--retry` allows.

@@ -107,3 +107,34 @@ fn verbose_shows_every_hop() {
     assert!(out.contains("HTTP/1.1 302 Found"), "{out}");
     assert!(out.contains("HTTP/1.1 200 OK"), "{out}");
 }
+
+#[test]
+fn debug_tells_the_redirect_decisions_without_secrets() {
+    let other = Server::http(|_| Response::new(200).text("other"));
+    let target = other.url("/landing");
+    let first = Server::http(move |_| Response::new(303).header("Location", &target));
+    let o = rq_with(&[
+        "--debug",
+        "-F",
+        "-a",
+        "u:s3cret",
+        "post",
+        &first.url("/start"),
+        "a=1",
+    ]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    assert!(err.contains("rq: debug: sending POST"), "{err}");
+    assert!(
+        err.contains("following 303 to") && err.contains("as GET without the body"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dropping") && err.contains("Authorization"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("s3cret") && !err.contains("dTpzM2NyZXQ"),
+        "{err}"
+    );
+}
