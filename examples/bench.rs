@@ -10,6 +10,9 @@
 //! Cases: `small-json`, `https-json`, `download-1g`, `upload-1g`, `format-json`, `format-1g`
 //! (default: all). The `format-*` cases print a generated JSON array with `--pretty=all` to a
 //! file (`> FILE` at the end of an argv means that) and report input throughput as well.
+//! `download-1g` is served by nginx with sendfile when it is installed (`apt-get install
+//! nginx-light`; it is started and stopped here, on a free port), so on a small machine the
+//! server does not take the CPU the clients need; otherwise by the built-in server.
 
 #[path = "../tests/support/server.rs"]
 mod server;
@@ -79,8 +82,16 @@ fn main() {
             .header("Content-Type", "application/octet-stream")
             .stream(GIB, write_gib)
     });
+    // nginx with sendfile when installed, so the server costs next to no CPU on a small
+    // machine; else the built-in server, which writes from memory in 1 MiB pieces.
+    let nginx = want("download-1g")
+        .then(|| Nginx::start(&scratch))
+        .flatten();
     if want("download-1g") {
-        cases.push(download_1g(&rq, &big.url("/1g.bin"), &scratch));
+        let url = nginx
+            .as_ref()
+            .map_or_else(|| big.url("/1g.bin"), |n| n.url("/1g.bin"));
+        cases.push(download_1g(&rq, &url, &scratch, nginx.is_some()));
     }
     let sink = upload_sink();
     if want("upload-1g") {
@@ -195,7 +206,7 @@ fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
 const GIB: u64 = 1 << 30;
 
 /// Cases that move 1 GiB run this many times at most, after one warm-up.
-const BIG_RUNS: usize = 7;
+const BIG_RUNS: usize = 11;
 
 /// (warm-ups, runs) for a case.
 fn schedule(case: &str, runs: usize) -> (usize, usize) {
@@ -323,7 +334,90 @@ fn write_gib(w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn download_1g(rq: &Path, url: &str, dir: &Path) -> Case {
+/// `DIR/1g.bin`: 1 GiB to upload, and for nginx to serve; written once per bench run.
+fn gib_file(dir: &Path) -> PathBuf {
+    let path = dir.join("1g.bin");
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == GIB) {
+        return path;
+    }
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create 1g.bin"));
+    let chunk: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+    for _ in 0..GIB / (1 << 20) {
+        file.write_all(&chunk).expect("write 1g.bin");
+    }
+    file.flush().expect("write 1g.bin");
+    // On disk before anything is timed: otherwise the kernel writes it back in the middle of
+    // the runs, competing with the tools for CPU and I/O.
+    let _ = file.get_ref().sync_all();
+    path
+}
+
+/// nginx serving `DIR/1g.bin` with sendfile on a free port, stopped when dropped.
+struct Nginx {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Nginx {
+    /// `None` when nginx is not installed or does not come up within two seconds.
+    fn start(dir: &Path) -> Option<Nginx> {
+        let bin = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
+        gib_file(dir);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .ok()?
+            .port();
+        let d = dir.display();
+        let conf = format!(
+            "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid;\n\
+             error_log {d}/nginx-error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{ access_log off; sendfile on; tcp_nopush on;\n\
+             client_body_temp_path {d}/nginx-tmp; proxy_temp_path {d}/nginx-tmp;\n\
+             fastcgi_temp_path {d}/nginx-tmp; uwsgi_temp_path {d}/nginx-tmp;\n\
+             scgi_temp_path {d}/nginx-tmp;\n\
+             types {{ application/octet-stream bin; }}\n\
+             server {{ listen 127.0.0.1:{port}; root {d}; }} }}\n"
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).ok()?;
+        let child = Command::new(bin)
+            .arg("-e")
+            .arg(dir.join("nginx-error.log"))
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let nginx = Nginx { child, port };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(nginx);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!("bench: nginx did not start; using the built-in server");
+        None
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn download_1g(rq: &Path, url: &str, dir: &Path, nginx: bool) -> Case {
     let file = |tool: &str| dir.join(format!("{tool}.bin")).display().to_string();
     let mut commands = vec![
         (
@@ -348,27 +442,31 @@ fn download_1g(rq: &Path, url: &str, dir: &Path) -> Case {
         ),
     ];
     if on_path("xh") {
-        let argv = ["xh", "-d", "-o", &file("xh"), url].map(String::from);
+        // -I: stdin is not a terminal here, and xh would otherwise send it as a body.
+        let argv = ["xh", "-I", "-d", "-o", &file("xh"), url].map(String::from);
         commands.push(("xh".into(), argv.to_vec()));
     }
+    let what = match nginx {
+        true => {
+            "1 GiB download from nginx (sendfile) on 127.0.0.1 to a file (`rq -d -o FILE`, \
+             `curl -s -o FILE`); the file is removed before each run; at most 11 runs after 1 \
+             warm-up"
+        }
+        false => {
+            "1 GiB download from the built-in server on 127.0.0.1 (nginx is not installed) to \
+             a file (`rq -d -o FILE`, `curl -s -o FILE`); the file is removed before each run; \
+             at most 11 runs after 1 warm-up"
+        }
+    };
     Case {
         name: "download-1g",
-        what: "1 GiB download from 127.0.0.1 to a file (`rq -d -o FILE`, `curl -s -o FILE`); \
-               the file is removed before each run; at most 7 runs after 1 warm-up",
+        what,
         commands,
     }
 }
 
 fn upload_1g(rq: &Path, url: &str, dir: &Path) -> Case {
-    let path = dir.join("upload.bin");
-    let mut file =
-        std::io::BufWriter::new(std::fs::File::create(&path).expect("create upload.bin"));
-    let chunk: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
-    for _ in 0..GIB / (1 << 20) {
-        file.write_all(&chunk).expect("write upload.bin");
-    }
-    file.flush().expect("write upload.bin");
-    let path = path.display().to_string();
+    let path = gib_file(dir).display().to_string();
     let commands = vec![
         (
             "rq".to_string(),
@@ -394,7 +492,7 @@ fn upload_1g(rq: &Path, url: &str, dir: &Path) -> Case {
     Case {
         name: "upload-1g",
         what: "1 GiB multipart upload of a file to 127.0.0.1 (`rq -f post URL file@PATH`, \
-               `curl -s -F file=@PATH`); at most 7 runs after 1 warm-up",
+               `curl -s -F file=@PATH`); at most 11 runs after 1 warm-up",
         commands,
     }
 }

@@ -181,20 +181,7 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
             return Ok(Saved::Complete);
         }
         Decision::Skip => {
-            if opts.warnings {
-                let status = parts.status;
-                let reason = status.canonical_reason().unwrap_or("");
-                let left = match (&opts.dest, opts.resume_from) {
-                    (Dest::File(path), Some(_)) => {
-                        format!("; '{}' was left as it was", path.display())
-                    }
-                    _ => String::new(),
-                };
-                eprintln!(
-                    "rq: warning: nothing saved: the server answered {} {reason}{left}",
-                    status.as_u16()
-                );
-            }
+            warn_skipped(opts, parts.status);
             return Ok(Saved::Skipped);
         }
     };
@@ -205,7 +192,7 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
     };
     let (out, shown) = open(&action)?;
     let length = header_str(parts, header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
-    let progress = Progress::new(opts.progress, "", length, start);
+    let progress = Progress::new(opts.progress, &shown, length, start);
     let counted = Counted::new(body.into_reader(), progress.clone());
     let received = counted.counter();
     let encoding = header_str(parts, header::CONTENT_ENCODING);
@@ -231,17 +218,30 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
         Err(copy::Failed::Write(e, n)) => return Err(write_error(e, n, &shown)),
     };
     if opts.summary {
-        let resumed = match start {
-            0 => String::new(),
-            n => format!(" (resumed after {n} bytes)"),
-        };
         let what = progress::summary(written, started.elapsed());
-        match action {
-            Action::Stdout => eprintln!("Downloaded to stdout: {what}"),
-            _ => eprintln!("Saved {shown}{resumed}: {what}"),
+        match (action, start) {
+            (Action::Stdout, _) => eprintln!("Downloaded to stdout: {what}"),
+            (_, 0) => eprintln!("Saved {shown}: {what}"),
+            (_, n) => eprintln!("Saved {shown} (resumed after {n} bytes): {what}"),
         }
     }
     Ok(Saved::Written { received: got })
+}
+
+/// `nothing saved: the server answered 404 Not Found`, unless `-qq`.
+fn warn_skipped(opts: &Options, status: http::StatusCode) {
+    if !opts.warnings {
+        return;
+    }
+    let reason = status.canonical_reason().unwrap_or("");
+    let left = match (&opts.dest, opts.resume_from) {
+        (Dest::File(path), Some(_)) => format!("; '{}' was left as it was", path.display()),
+        _ => String::new(),
+    };
+    eprintln!(
+        "rq: warning: nothing saved: the server answered {} {reason}{left}",
+        status.as_u16()
+    );
 }
 
 fn decide<'a>(opts: &'a Options, parts: &http::response::Parts) -> Result<Decision<'a>> {
@@ -535,10 +535,11 @@ fn cut_short(
         Action::Stdout => String::new(),
         _ => format!("; the partial file {shown} was kept: resume with -c -o {shown}"),
     };
-    if crate::error::timeout_of(&e).is_some() {
-        return anyhow::Error::new(e).context(format!(
-            "the download stopped after {received}{of} bytes{kept}"
-        ));
+    if let Some(which) = crate::error::timeout_of(&e) {
+        return fail(
+            ExitCode::Timeout,
+            format!("the download timed out after {received}{of} bytes: {which}{kept}"),
+        );
     }
     fail(
         ExitCode::Error,

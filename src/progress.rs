@@ -27,9 +27,10 @@ impl Progress {
         Progress { bar: None }
     }
 
-    /// Bytes, total, rate and ETA when the total is known; a spinner with bytes and rate
-    /// when not. A resumed download starts at `start` bytes of `start + total`.
-    pub fn new(show: bool, verb: &str, total: Option<u64>, start: u64) -> Progress {
+    /// `label` (the file's name, or `upload`), then bytes, total, rate and ETA when the
+    /// total is known; a spinner with bytes and rate when not. A resumed download starts at
+    /// `start` bytes of `start + total`.
+    pub fn new(show: bool, label: &str, total: Option<u64>, start: u64) -> Progress {
         if !show {
             return Progress::none();
         }
@@ -47,11 +48,13 @@ impl Progress {
         let style = ProgressStyle::with_template(template)
             .expect("progress template is valid")
             .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_message(verb.to_string());
-        bar.set_position(start);
+        // Configured before its first draw, then drawn at once, so even a transfer that
+        // finishes quickly shows where it started.
+        let bar = bar
+            .with_style(style)
+            .with_message(label.to_string())
+            .with_position(start);
         bar.reset_eta();
-        // Drawn at once, so even a download that finishes quickly shows where it started.
         bar.tick();
         Progress { bar: Some(bar) }
     }

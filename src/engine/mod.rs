@@ -99,6 +99,9 @@ pub fn agent(net: &Net) -> ureq::Agent {
         .max_response_header_size(256 * 1024)
         // Unused connections are not kept past the process anyway; one per host is enough.
         .max_idle_connections_per_host(1)
+        // Reads from the socket of up to 256 KiB (ureq: 128 KiB): half the system calls for a
+        // large body, measurably faster for a 1 GiB download, allocated on first use.
+        .input_buffer_size(256 * 1024)
         .build();
     // rq's own connector and resolver (connector.rs): a proxy per target scheme and hop,
     // TLS set up on first use, --resolve/--connect-to/-4/-6, --unix-socket, and timings.

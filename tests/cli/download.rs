@@ -270,6 +270,25 @@ fn a_body_cut_short_exits_1_says_how_much_arrived_and_keeps_the_partial_file() {
 }
 
 #[test]
+fn a_stalled_download_times_out_with_exit_2_and_keeps_the_partial_file() {
+    let s = Server::raw(|stream: TcpStream, id| {
+        let _ = read_request(&mut BufReader::new(&stream), id);
+        let mut out = &stream;
+        let _ = out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
+        let _ = out.write_all(&data(1000));
+        // Then nothing: the connection stays open until rq gives up.
+        let _ = std::io::Read::read(&mut &stream, &mut [0u8; 1]);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(dir.path(), &["--timeout", "0.3", "-o", "f", &s.url("/")]);
+    assert_code(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("timed out after 1000 of 5000 bytes"), "{err}");
+    assert!(err.contains("'f' was kept"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("f")).unwrap(), data(1000));
+}
+
+#[test]
 fn a_broken_chunked_body_exits_1_and_keeps_what_arrived() {
     let s = Server::raw(|stream: TcpStream, id| {
         let _ = read_request(&mut BufReader::new(&stream), id);
