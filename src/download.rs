@@ -12,12 +12,15 @@
 
 mod copy;
 pub mod filename;
+#[cfg(target_os = "linux")]
+mod splice;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use ureq::http::{self, header};
@@ -53,6 +56,18 @@ pub struct Options {
     pub summary: bool,
     /// Warnings on stderr (off with `-qq`).
     pub warnings: bool,
+    /// `--debug`: say when the body is moved with splice(2).
+    pub debug: bool,
+}
+
+/// The socket of a plain-HTTP response, offered by the engine (`engine/direct.rs`), and
+/// the timeouts that apply while its body arrives.
+pub struct Direct {
+    pub offer: Arc<crate::engine::direct::Offer>,
+    /// `--timeout`: the longest wait for the next bytes.
+    pub idle: Option<Duration>,
+    /// `--max-time`, counted from when the request was sent.
+    pub deadline: Option<Instant>,
 }
 
 /// Where the body goes.
@@ -132,6 +147,7 @@ pub fn resolve(cli: &Cli, env: &Env, request: &mut Request) -> Result<Option<Opt
         progress: env.stderr_tty && cli.quiet == 0,
         summary: (cli.download || cli.resume) && cli.quiet == 0,
         warnings: cli.quiet < 2,
+        debug: cli.debug,
     }))
 }
 
@@ -170,7 +186,14 @@ enum Decision<'a> {
 }
 
 /// Save the body of the final response as `opts` say. Headers have been printed already.
-pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> Result<Saved> {
+/// `direct`: the response's socket, when the engine offers it and the request can have a
+/// body; a large body of known length is then moved from it with splice(2).
+pub fn save(
+    opts: &Options,
+    parts: &http::response::Parts,
+    body: ureq::Body,
+    direct: Option<Direct>,
+) -> Result<Saved> {
     let action = match decide(opts, parts)? {
         Decision::Write(action) => action,
         Decision::Complete => {
@@ -203,12 +226,24 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
             unknown.join(", ")
         );
     }
-    let result = match out {
-        Sink::File(file) if length.is_none_or(|n| n >= OVERLAP_MIN) => {
+    let direct = direct.filter(|_| length.is_some_and(|n| n >= OVERLAP_MIN) && as_sent(parts));
+    let result = match (out, direct) {
+        (Sink::File(mut file), Some(direct)) => {
+            if opts.debug {
+                eprintln!("rq: debug: the body goes from the socket to {shown} with splice(2)");
+            }
+            let moved = |n| {
+                received.fetch_add(n, Ordering::Relaxed);
+                progress.add(n);
+            };
+            let len = length.unwrap_or(0);
+            direct_copy(&mut reader, &mut file, len, &direct, moved)
+        }
+        (Sink::File(file), None) if length.is_none_or(|n| n >= OVERLAP_MIN) => {
             copy::overlapped(&mut reader, file)
         }
-        Sink::File(mut file) => copy::simple(&mut reader, &mut file, false),
-        Sink::Stdout(mut stdout) => copy::simple(&mut reader, &mut stdout, true),
+        (Sink::File(mut file), None) => copy::simple(&mut reader, &mut file, false),
+        (Sink::Stdout(mut stdout), _) => copy::simple(&mut reader, &mut stdout, true),
     };
     progress.clear();
     let got = received.load(Ordering::Relaxed);
@@ -226,6 +261,68 @@ pub fn save(opts: &Options, parts: &http::response::Parts, body: ureq::Body) -> 
         }
     }
     Ok(Saved::Written { received: got })
+}
+
+/// The body on the wire is the body to save: a status that has one, no transfer or
+/// content coding to undo. (The length was checked by the caller; a HEAD request is never
+/// offered.)
+fn as_sent(parts: &http::response::Parts) -> bool {
+    let status = parts.status.as_u16();
+    let coded =
+        |name| header_str(parts, name).is_some_and(|v| !v.trim().eq_ignore_ascii_case("identity"));
+    status >= 200
+        && status != 204
+        && status != 304
+        && !parts.headers.contains_key(header::TRANSFER_ENCODING)
+        && !coded(header::CONTENT_ENCODING)
+}
+
+/// A body of `len` bytes to `file`: first what ureq has already read from the socket
+/// (through `reader`), then the rest straight from the socket. `moved` counts the latter.
+#[cfg(target_os = "linux")]
+fn direct_copy(
+    reader: &mut dyn io::Read,
+    file: &mut File,
+    len: u64,
+    direct: &Direct,
+    mut moved: impl FnMut(u64),
+) -> Result<u64, copy::Failed> {
+    let mut written = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    while direct.offer.unconsumed() > 0 && written < len {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(copy::Failed::Read(e)),
+        };
+        file.write_all(&buf[..n])
+            .map_err(|e| copy::Failed::Write(e, written))?;
+        written += n as u64;
+    }
+    let limits = splice::Limits {
+        idle: direct.idle,
+        deadline: direct.deadline,
+    };
+    let socket = direct.offer.socket();
+    let rest = splice::spliced(socket, file, len - written, limits, &mut moved);
+    match rest {
+        Ok(n) => Ok(written + n),
+        Err(copy::Failed::Write(e, n)) => Err(copy::Failed::Write(e, written + n)),
+        Err(read) => Err(read),
+    }
+}
+
+/// Without splice(2), the ordinary copy.
+#[cfg(not(target_os = "linux"))]
+fn direct_copy(
+    reader: &mut dyn io::Read,
+    file: &mut File,
+    _len: u64,
+    _direct: &Direct,
+    _moved: impl FnMut(u64),
+) -> Result<u64, copy::Failed> {
+    copy::simple(reader, file, false)
 }
 
 /// `nothing saved: the server answered 404 Not Found`, unless `-qq`.

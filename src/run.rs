@@ -215,13 +215,22 @@ fn send_page<W: Write>(
         }
         None => None,
     };
+    // Taken whatever happens, so no later response finds this one's socket.
+    let offer = engine::direct::take();
+    let direct = offer
+        .filter(|_| exchange.request.method != "HEAD")
+        .map(|offer| crate::download::Direct {
+            offer,
+            idle: plan.net.idle_timeout,
+            deadline: plan.net.max_time.map(|t| exchange.started + t),
+        });
     let (parts, body) = exchange.response.into_parts();
     if sections.response_headers {
         printer.response_head(&parts)?;
     }
     if let Some(download) = &plan.download {
         // `-o`, `-d`, `-c`: the body goes to a file (or to stdout, as received).
-        let received = match crate::download::save(download, &parts, body)? {
+        let received = match crate::download::save(download, &parts, body, direct)? {
             crate::download::Saved::Complete => return Ok((ExitCode::Ok, next)),
             crate::download::Saved::Written { received } => received,
             crate::download::Saved::Skipped => 0,

@@ -93,15 +93,24 @@ pub fn overlapped<W: Write + Send>(reader: &mut dyn Read, mut out: W) -> Result<
             }
         };
         drop(full_tx);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err((io::Error::other("the writing thread failed"), 0)));
-        match (written, read) {
-            (Err((e, n)), _) => Err(Failed::Write(e, n)),
-            (Ok(_), Err(e)) => Err(Failed::Read(e)),
-            (Ok(n), Ok(())) => Ok(n),
-        }
+        joined(writer, read)
     })
+}
+
+/// The outcome of a copy whose writes ran on `writer`: a write error first (the reading
+/// stopped because of it), then a read error, else the bytes written.
+pub fn joined(
+    writer: std::thread::ScopedJoinHandle<'_, Result<u64, (io::Error, u64)>>,
+    read: io::Result<()>,
+) -> Result<u64, Failed> {
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err((io::Error::other("the writing thread failed"), 0)));
+    match (written, read) {
+        (Err((e, n)), _) => Err(Failed::Write(e, n)),
+        (Ok(_), Err(e)) => Err(Failed::Read(e)),
+        (Ok(n), Ok(())) => Ok(n),
+    }
 }
 
 #[cfg(test)]

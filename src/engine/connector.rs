@@ -147,7 +147,7 @@ impl Connector {
         target: &Target,
     ) -> Result<(Box<dyn Transport>, Remote), Error> {
         if let Some(path) = &self.opts.unix_socket {
-            let transport = socket::unix(path, details)?;
+            let transport = socket::unix(path, details, !target.https)?;
             return Ok((transport, Remote::Unix(path.clone())));
         }
         if let Some(via) = self.opts.proxies.for_target(target.https, &target.host) {
@@ -161,7 +161,7 @@ impl Connector {
         }
         let stream = tcp_connect(&details.addrs, details)?;
         let remote = Remote::Tcp(stream.peer_addr()?);
-        Ok((tcp_transport(stream, details), remote))
+        Ok((tcp_transport(stream, details, !target.https)?, remote))
     }
 }
 
@@ -234,9 +234,14 @@ pub fn tcp_connect(addrs: &[SocketAddr], details: &ConnectionDetails) -> Result<
     Err(last.unwrap_or(Error::Timeout(timeout.reason)))
 }
 
-/// The transport over a connected TCP socket, with the agent's buffer sizes.
-pub fn tcp_transport(stream: TcpStream, details: &ConnectionDetails) -> Box<dyn Transport> {
-    Box::new(SocketTransport::new(stream, details))
+/// The transport over a connected TCP socket, with the agent's buffer sizes; `offer` as in
+/// [`SocketTransport::new`].
+pub fn tcp_transport(
+    stream: TcpStream,
+    details: &ConnectionDetails,
+    offer: bool,
+) -> Result<Box<dyn Transport>, Error> {
+    Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }
 
 pub fn buffers(details: &ConnectionDetails) -> LazyBuffers {

@@ -6,6 +6,7 @@
 pub mod connector;
 mod date;
 mod decode;
+pub mod direct;
 pub mod proxy;
 mod redirect;
 pub mod resolve;

@@ -6,20 +6,20 @@
 use std::fmt::Debug;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, LazyBuffers, NextTimeout, Transport,
-};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, NextTimeout, Transport};
 use ureq::Error;
 
 use super::connector::{buffers, explained};
+use super::direct::{self, Offer, Tracked};
 use super::timing::RECORDER;
 
 /// What rq needs from a socket type.
-pub trait Socket: Read + Write + Debug + Send + Sync + 'static {
+pub trait Socket: Read + Write + AsFd + Debug + Send + Sync + 'static {
     fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()>;
     fn set_write_timeout(&self, d: Option<Duration>) -> io::Result<()>;
     fn set_nonblocking(&self, on: bool) -> io::Result<()>;
@@ -44,8 +44,13 @@ macro_rules! socket {
 socket!(TcpStream);
 socket!(UnixStream);
 
-/// Connect to the Unix domain socket at `path`.
-pub fn unix(path: &Path, details: &ConnectionDetails) -> Result<Box<dyn Transport>, Error> {
+/// Connect to the Unix domain socket at `path`; `offer` its socket to a download
+/// (`direct.rs`) when no TLS is to be layered on it.
+pub fn unix(
+    path: &Path,
+    details: &ConnectionDetails,
+    offer: bool,
+) -> Result<Box<dyn Transport>, Error> {
     let started = Instant::now();
     let stream = UnixStream::connect(path).map_err(|e| {
         explained(format!(
@@ -54,27 +59,33 @@ pub fn unix(path: &Path, details: &ConnectionDetails) -> Result<Box<dyn Transpor
         ))
     })?;
     RECORDER.add_connect(started.elapsed());
-    Ok(Box::new(SocketTransport::new(stream, details)))
+    Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }
 
 /// A [`Transport`] over any [`Socket`].
 #[derive(Debug)]
 pub struct SocketTransport<S: Socket> {
     stream: S,
-    buffers: LazyBuffers,
+    buffers: Tracked,
     /// The timeouts last set on the socket, to skip the system call when unchanged.
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
 }
 
 impl<S: Socket> SocketTransport<S> {
-    pub fn new(stream: S, details: &ConnectionDetails) -> Self {
-        SocketTransport {
+    /// `offer`: the socket carries the HTTP bytes as they are (no TLS or proxy layer on
+    /// it), so a download may take the body straight from it (`direct.rs`).
+    pub fn new(stream: S, details: &ConnectionDetails, offer: bool) -> io::Result<Self> {
+        let offer = match offer {
+            true => Some(Offer::new(&stream)?),
+            false => None,
+        };
+        Ok(SocketTransport {
             stream,
-            buffers: buffers(details),
+            buffers: Tracked::new(buffers(details), offer),
             read_timeout: None,
             write_timeout: None,
-        }
+        })
     }
 }
 
@@ -123,6 +134,7 @@ impl<S: Socket> Transport for SocketTransport<S> {
             self.stream.set_read_timeout(limit)?;
             self.read_timeout = limit;
         }
+        direct::publish(self.buffers.offer.as_ref());
         let input = self.buffers.input_append_buf();
         let amount = loop {
             match self.stream.read(input) {

@@ -445,3 +445,153 @@ fn quiet_download_prints_nothing_on_stderr() {
     assert_code(&o, 0);
     assert_eq!(stderr(&o), "");
 }
+
+/// Bodies from this size on are moved with splice(2) on Linux (`download/splice.rs`).
+const LARGE: usize = 20 << 20;
+
+#[test]
+fn a_large_plain_body_goes_from_the_socket_to_the_file_intact() {
+    let body = data(LARGE + 12345);
+    let sent = body.clone();
+    let s = Server::http(move |_| Response::new(200).body(sent.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(dir.path(), &["--debug", "-o", "f", &s.url("/")]);
+    assert_code(&o, 0);
+    assert!(std::fs::read(dir.path().join("f")).unwrap() == body);
+    let err = stderr(&o);
+    assert_eq!(
+        err.contains("the body goes from the socket to 'f' with splice(2)"),
+        cfg!(target_os = "linux"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_large_resumed_body_is_appended_exactly() {
+    // The partial file is opened for appending, which splice refuses: the bytes are written
+    // the ordinary way and the file still matches a full download.
+    let body = data(LARGE + 999);
+    let s = ranged(body.clone());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), &body[..1234]).unwrap();
+    let o = rq_in(dir.path(), &["--debug", "-c", "-o", "f", &s.url("/")]);
+    assert_code(&o, 0);
+    assert!(std::fs::read(dir.path().join("f")).unwrap() == body);
+}
+
+#[test]
+fn coded_or_chunked_large_bodies_are_not_spliced() {
+    let body = data(LARGE);
+    let sent = body.clone();
+    let s = Server::http(move |r| match r.path.as_str() {
+        "/chunked" => Response::new(200).chunked(sent.chunks(1 << 20)),
+        _ => Response::new(200)
+            .header("Content-Encoding", "x-unknown")
+            .body(sent.clone()),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for path in ["/chunked", "/coded"] {
+        let o = rq_in(dir.path(), &["--debug", "-qq", "-o", "f", &s.url(path)]);
+        assert_code(&o, 0);
+        assert!(!stderr(&o).contains("splice"), "{path}: {}", stderr(&o));
+        assert!(
+            std::fs::read(dir.path().join("f")).unwrap() == body,
+            "{path}"
+        );
+    }
+}
+
+/// A server that sends the head of a `LARGE` body, `first` bytes of it, then does `then`
+/// with the rest of the body at hand.
+fn large_then(first: usize, then: impl Fn(&TcpStream, &[u8]) + Send + Sync + 'static) -> Server {
+    // Made once, before any request: the server must not dawdle where the test times rq.
+    let body = data(LARGE);
+    Server::raw(move |stream: TcpStream, id| {
+        let _ = read_request(&mut BufReader::new(&stream), id);
+        let mut out = &stream;
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {LARGE}\r\n\r\n");
+        let _ = out.write_all(head.as_bytes());
+        let _ = out.write_all(&body[..first]);
+        then(&stream, &body[first..]);
+    })
+}
+
+#[test]
+fn a_large_body_cut_short_keeps_every_byte_that_arrived() {
+    let sent = 9 << 20;
+    let s = large_then(sent, |_, _| {});
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(dir.path(), &["-o", "f", &s.url("/")]);
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{sent} of {LARGE} bytes arrived")),
+        "{err}"
+    );
+    assert!(err.contains("'f' was kept"), "{err}");
+    assert!(std::fs::read(dir.path().join("f")).unwrap() == data(LARGE)[..sent]);
+}
+
+#[test]
+fn a_large_body_that_stalls_times_out_with_exit_2() {
+    let sent = 9 << 20;
+    let s = large_then(sent, |stream, _| {
+        let _ = std::io::Read::read(&mut &*stream, &mut [0u8; 1]);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(dir.path(), &["--timeout", "0.3", "-o", "f", &s.url("/")]);
+    assert_code(&o, 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "timed out after {sent} of {LARGE} bytes: --timeout"
+        )),
+        "{err}"
+    );
+    assert!(std::fs::read(dir.path().join("f")).unwrap() == data(LARGE)[..sent]);
+}
+
+#[test]
+fn a_large_body_that_drips_hits_max_time_with_exit_2() {
+    let sent = 9 << 20;
+    let s = large_then(sent, |stream, rest| {
+        // 1 KiB every 50 ms: never idle for long, never done in time.
+        for piece in rest.chunks(1024).take(100) {
+            if (&*stream).write_all(piece).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(
+        dir.path(),
+        &[
+            "--timeout",
+            "1",
+            "--max-time",
+            "0.8",
+            "-o",
+            "f",
+            &s.url("/"),
+        ],
+    );
+    assert_code(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("--max-time"), "{err}");
+    let got = std::fs::read(dir.path().join("f")).unwrap();
+    assert!(got.len() > sent && got == data(LARGE)[..got.len()]);
+}
+
+#[test]
+fn a_head_request_with_a_large_length_saves_nothing_and_does_not_wait_for_a_body() {
+    let s = Server::http(|_| Response::new(200).body(data(LARGE)));
+    let dir = tempfile::tempdir().unwrap();
+    let o = rq_in(
+        dir.path(),
+        &["--debug", "--timeout", "2", "-o", "f", "HEAD", &s.url("/")],
+    );
+    assert_code(&o, 0);
+    assert!(!stderr(&o).contains("splice"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.path().join("f")).unwrap().len(), 0);
+}
