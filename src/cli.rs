@@ -374,9 +374,13 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Pretty {
+    /// Colours and layout (the default on a terminal).
     All,
+    /// Colours only: JSON keeps its whitespace as received.
     Colors,
+    /// Layout only: JSON re-indented, no colours.
     Format,
+    /// Neither: the body as received (the default when redirected).
     None,
 }
 

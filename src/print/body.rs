@@ -212,10 +212,13 @@ fn body<W: Write>(
     info: &BodyInfo,
     mime: &str,
 ) -> Result<()> {
-    if !(p.opts.format && json_candidate(&head, mime, info.stream)) {
+    // Formatting, or colours alone (`--pretty=colors`, `json.format:false`): then the JSON
+    // is coloured with its whitespace as received.
+    let colors = p.theme.is_some();
+    if !((p.opts.format || colors) && json_candidate(&head, mime, info.stream)) {
         return copy_text(p, &head, reader, info.stream);
     }
-    if p.opts.json_sort_keys {
+    if p.opts.json_sort_keys && p.opts.format {
         return format_sorted(p, head, reader, info.stream);
     }
     if !info.stream {
@@ -296,6 +299,7 @@ fn json_options<W: Write>(p: &Printer<W>) -> JsonOptions {
         indent: p.opts.json_indent,
         colors: p.theme.map(|t| t.json),
         escape_controls: p.opts.terminal,
+        reindent: p.opts.format,
     }
 }
 

@@ -6,6 +6,10 @@
 //! and string escapes are copied exactly as received, so the output is the
 //! same JSON value, only re-indented. At the first byte that is not valid JSON
 //! the printer gives up formatting and passes the rest through unchanged.
+//!
+//! With `reindent` off (`--pretty=colors`, `json.format:false` with colours), the same
+//! machine colours the tokens and copies the whitespace between them as received: the
+//! output is the input byte for byte once the colour codes are taken out.
 
 use std::io::{self, Write};
 
@@ -52,6 +56,9 @@ pub struct JsonOptions {
     /// For a terminal: write C1 and bidi controls inside strings as `\uXXXX`
     /// escapes, and sanitise the raw fallback output.
     pub escape_controls: bool,
+    /// Lay the value out anew (`indent`); when false, keep the whitespace as received and
+    /// only colour the tokens.
+    pub reindent: bool,
 }
 
 impl Default for JsonOptions {
@@ -60,6 +67,7 @@ impl Default for JsonOptions {
             indent: 4,
             colors: None,
             escape_controls: false,
+            reindent: true,
         }
     }
 }
@@ -115,6 +123,8 @@ struct Machine<const EMIT: bool> {
     /// At least one complete top-level value was seen.
     seen_value: bool,
     indent: usize,
+    /// See [`JsonOptions::reindent`].
+    reindent: bool,
     /// A (painted) comma, `\n`, then spaces, grown on demand: sliced to give
     /// the line break and indentation, with or without the comma before it.
     nl: Vec<u8>,
@@ -142,9 +152,10 @@ impl<const EMIT: bool> Machine<EMIT> {
             top_scalar: false,
             seen_value: false,
             indent: opts.indent,
+            reindent: opts.reindent,
             nl: [c.punct, ",", reset, "\n"].concat().into_bytes(),
             comma_len: c.punct.len() + 1 + reset.len(),
-            pieces: Pieces::new(c),
+            pieces: Pieces::new(c, opts.reindent),
             key_colored: !c.key.is_empty(),
             str_colored: !c.string.is_empty(),
             escape_controls: opts.escape_controls,
@@ -183,6 +194,9 @@ impl<const EMIT: bool> Machine<EMIT> {
             let b = input[i];
             if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 self.top_scalar = false;
+                if EMIT && !self.reindent {
+                    self.out.put(&input[i..=i]);
+                }
                 i += 1;
             } else {
                 if self.top_scalar {
@@ -522,7 +536,7 @@ impl<const EMIT: bool> Machine<EMIT> {
     #[inline(always)]
     fn after_value(&mut self) {
         if self.stack.is_empty() {
-            if EMIT {
+            if EMIT && self.reindent {
                 self.out.put(b"\n");
             }
             self.seen_value = true;
@@ -542,6 +556,13 @@ impl<const EMIT: bool> Machine<EMIT> {
     #[inline(always)]
     fn line_break(&mut self, comma: bool) {
         if !EMIT {
+            return;
+        }
+        if !self.reindent {
+            // As received: only the comma itself; the input's own whitespace follows.
+            if comma {
+                self.out.put_at(&self.nl, 0, self.comma_len);
+            }
             return;
         }
         let start = if comma { 0 } else { self.comma_len };
@@ -670,7 +691,8 @@ impl<W: Write> JsonFormatter<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.m.end();
         let last = self.m.out.bytes().last().copied().or(self.last);
-        if last.is_some_and(|b| b != b'\n') {
+        // As received, the body ends as it ends (a terminal gets its newline from the printer).
+        if self.m.reindent && last.is_some_and(|b| b != b'\n') {
             self.m.out.put(b"\n");
         }
         self.flush()?;

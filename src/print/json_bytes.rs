@@ -58,7 +58,8 @@ pub(super) struct Pieces {
 }
 
 impl Pieces {
-    pub(super) fn new(c: JsonColors) -> Self {
+    /// `spaced`: a space after each `:` (when re-indenting; as received, none is added).
+    pub(super) fn new(c: JsonColors, spaced: bool) -> Self {
         let reset = |pre: &str| {
             if pre.is_empty() {
                 &b""[..]
@@ -67,7 +68,8 @@ impl Pieces {
             }
         };
         let paint = |pre: &str, tok: &[u8]| Piece::new(&[pre.as_bytes(), tok, reset(pre)]);
-        let colon = [c.punct.as_bytes(), b":", reset(c.punct), b" "].concat();
+        let space: &[u8] = if spaced { b" " } else { b"" };
+        let colon = [c.punct.as_bytes(), b":", reset(c.punct), space].concat();
         Self {
             key_open: Piece::new(&[c.key.as_bytes(), b"\""]),
             key_close: Piece::new(&[b"\"", reset(c.key)]),

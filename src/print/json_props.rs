@@ -26,7 +26,37 @@ fn plain(indent: usize) -> JsonOptions {
         indent,
         colors: None,
         escape_controls: false,
+        reindent: true,
     }
+}
+
+/// `--pretty=colors` with a 256-colour theme.
+fn colours_as_received() -> JsonOptions {
+    JsonOptions {
+        indent: 4,
+        colors: Some(super::theme::Theme::of(crate::cli::Style::Monokai).json),
+        escape_controls: false,
+        reindent: false,
+    }
+}
+
+/// `out` without its SGR colour sequences (`ESC [ … m`).
+fn uncoloured(out: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::with_capacity(out.len());
+    let mut i = 0;
+    while i < out.len() {
+        if out[i] == 0x1b && out.get(i + 1) == Some(&b'[') {
+            let end = out[i..]
+                .iter()
+                .position(|&b| b == b'm')
+                .expect("an SGR ends with m");
+            i += end + 1;
+        } else {
+            plain.push(out[i]);
+            i += 1;
+        }
+    }
+    plain
 }
 
 /// Strings with the characters that matter: escapes, controls, quotes, non-BMP, bidi.
@@ -103,6 +133,7 @@ proptest! {
             indent: 2,
             colors: colored.then(|| super::theme::Theme::of(crate::cli::Style::Monokai).json),
             escape_controls: escape,
+            reindent: true,
         };
         let whole = format_in_chunks(&input, &[], opts.clone());
         prop_assert_eq!(format_in_chunks(&input, &cuts, opts), whole);
@@ -138,6 +169,20 @@ proptest! {
         // Compared with the input's own parse: serde_json's float parsing is not exact, but
         // the same text must give the same value.
         prop_assert_eq!(parse(&out), parse(input.as_bytes()));
+    }
+
+    #[test]
+    fn colours_alone_add_nothing_but_colour_codes(
+        v in json_value(),
+        spaced in any::<bool>(),
+        junk in prop::collection::vec(any::<u8>().prop_filter("no ESC", |b| *b != 0x1b), 0..40),
+        cuts in prop::collection::vec(any::<usize>(), 0..8),
+    ) {
+        // Valid JSON in any layout, then possibly bytes that are not JSON at all.
+        let mut input = with_spacing(&v, spaced).into_bytes();
+        input.extend_from_slice(&junk);
+        let out = format_in_chunks(&input, &cuts, colours_as_received());
+        prop_assert_eq!(uncoloured(&out), input);
     }
 
     #[test]

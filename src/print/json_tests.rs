@@ -15,6 +15,7 @@ fn opts(indent: usize, colors: Option<JsonColors>, escape_controls: bool) -> Jso
         indent,
         colors,
         escape_controls,
+        reindent: true,
     }
 }
 
@@ -282,5 +283,33 @@ fn completeness_says_when_lines_hold_whole_values() {
     ];
     for (input, want) in cases {
         assert_eq!(completeness(input.as_bytes()), *want, "{input:?}");
+    }
+}
+
+/// `--pretty=colors`: tokens coloured, whitespace and everything else as received.
+/// (In the expected output `x` stands for the reset code.)
+#[test]
+fn colours_without_reindenting_keep_the_input_byte_for_byte() {
+    let as_received = JsonOptions {
+        reindent: false,
+        ..opts(4, Some(COLORS), false)
+    };
+    let table: &[(&str, &str)] = &[
+        (
+            "{\"a\": [1, 2,\n  {\"b\":null}], \"c\" : \"x\"}\n",
+            "<p>{x<k>\"a\"x<p>:x <p>[x<n>1x<p>,x <n>2x<p>,x\n  <p>{x<k>\"b\"x<p>:x<l>nullx\
+             <p>}x<p>]x<p>,x <k>\"c\"x <p>:x <s>\"x\"x<p>}x\n",
+        ),
+        ("[]", "<p>[x<p>]x"),
+        ("{ }\r\n", "<p>{x <p>}x\r\n"),
+        ("1\n2\n", "<n>1x\n<n>2x\n"),
+        // Invalid from `x` on: the rest as received.
+        ("[1, x]", "<p>[x<n>1x<p>,x x]"),
+        // A number at the very end, with no newline after it.
+        ("12.5e3", "<n>12.5e3x"),
+    ];
+    for (input, want) in table {
+        let (got, _) = check(input.as_bytes(), &as_received);
+        assert_eq!(got.replace(RESET, "x"), *want, "{input:?}");
     }
 }

@@ -85,6 +85,38 @@ fn json_formatted_without_colours_indent_two_and_sorted() {
 }
 
 #[test]
+fn json_coloured_as_received() {
+    // `--pretty=colors` and `json.format:false` colour the tokens and keep the layout.
+    let spaced = "{\"a\": [1, 2,\n  {\"b\":null}], \"c\" : \"x\"}\n";
+    let s = Server::http(move |_| {
+        Response::new(200)
+            .header("Content-Type", "application/json")
+            .body(spaced)
+    });
+    let url = s.url("/");
+    let out = pretty(&["--pretty=colors", "--style=monokai", "-b", &url]);
+    assert_snapshot("json_colors_only.txt", &out);
+    let off = pretty(&[
+        "--pretty=all",
+        "--style=monokai",
+        "--format-options=json.format:false",
+        "-b",
+        &url,
+    ]);
+    assert_eq!(off, out);
+    // Without its colour codes, the output is the body as sent.
+    let text = String::from_utf8(out).unwrap();
+    let mut plain = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('\x1b') {
+        plain.push_str(&rest[..at]);
+        rest = &rest[at + rest[at..].find('m').unwrap() + 1..];
+    }
+    plain.push_str(rest);
+    assert_eq!(plain, spaced);
+}
+
+#[test]
 fn status_line_colour_follows_the_status_class() {
     let s = Server::http(|r| {
         let code = r.path.trim_start_matches('/').parse().unwrap();
