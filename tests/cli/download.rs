@@ -530,6 +530,10 @@ fn a_large_body_cut_short_keeps_every_byte_that_arrived() {
     );
     assert!(err.contains("'f' was kept"), "{err}");
     assert!(std::fs::read(dir.path().join("f")).unwrap() == data(LARGE)[..sent]);
+    // Space reserved for the whole body was given back: the file occupies what it holds.
+    use std::os::unix::fs::MetadataExt;
+    let used = std::fs::metadata(dir.path().join("f")).unwrap().blocks() * 512;
+    assert!(used < (sent + (1 << 20)) as u64, "{used} bytes on disk");
 }
 
 #[test]
