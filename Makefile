@@ -10,7 +10,7 @@ BASHDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR   = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR  = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: build test install uninstall bench demo completions man fuzz
+.PHONY: build test install uninstall bench demo completions man fuzz leak-check
 
 build:
 	$(CARGO) build --release --locked
@@ -65,3 +65,17 @@ fuzz:
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t -- \
 			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10 || exit 1; \
 	done
+
+# The whole test suite with LeakSanitizer built into rq and the tests (a separate build
+# under target/lsan; RUSTC_BOOTSTRAP lets the stable toolchain take the flag). A process
+# that leaks exits 23 and writes its report to target/lsan/reports/, which fails the run.
+HOST = $(shell rustc -vV | sed -n 's/^host: //p')
+leak-check:
+	mkdir -p target/lsan/reports && rm -f target/lsan/reports/leak.*
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zsanitizer=leak" \
+	LSAN_OPTIONS="log_path=$(CURDIR)/target/lsan/reports/leak" \
+		$(CARGO) nextest run --locked --no-fail-fast --target $(HOST) --target-dir target/lsan
+	@if ls target/lsan/reports/leak.* >/dev/null 2>&1; then \
+		cat target/lsan/reports/leak.*; echo "leaks found (above)"; exit 1; \
+	fi
+	@echo "no leaks"
