@@ -230,9 +230,11 @@ pub fn save(
             unknown.join(", ")
         );
     }
-    let direct = direct.filter(|_| length.is_some_and(|n| n >= OVERLAP_MIN) && as_sent(parts));
+    let direct = direct
+        .zip(length)
+        .filter(|&(_, len)| len >= OVERLAP_MIN && as_sent(parts));
     let result = match (out, direct) {
-        (Sink::File(mut file), Some(direct)) => {
+        (Sink::File(mut file), Some((direct, len))) => {
             if opts.debug {
                 eprintln!("rq: debug: the body goes from the socket to {shown} with splice(2)");
             }
@@ -240,7 +242,6 @@ pub fn save(
                 received.fetch_add(n, Ordering::Relaxed);
                 progress.add(n);
             };
-            let len = length.unwrap_or(0);
             direct_copy(&mut reader, &mut file, len, &direct, moved)
         }
         (Sink::File(file), None) if length.is_none_or(|n| n >= OVERLAP_MIN) => {
