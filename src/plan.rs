@@ -242,6 +242,8 @@ pub struct Output {
     pub terminal: bool,
     /// Warnings go to stderr (off with `-qq`).
     pub warnings: bool,
+    /// The version on printed request lines: `HTTP/1.0` with `--http-version 1.0`.
+    pub request_version: &'static str,
 }
 
 impl Plan {
@@ -627,6 +629,10 @@ fn output(cli: &Cli, env: &Env) -> Result<Output> {
         stream: cli.stream,
         terminal: screen_tty(cli, env),
         warnings: cli.quiet < 2,
+        request_version: match cli.http_version {
+            Some(crate::cli::HttpVersion::Http10) => "HTTP/1.0",
+            _ => "HTTP/1.1",
+        },
     };
     for opts in &cli.format_options {
         apply_format_options(&mut out, opts)?;

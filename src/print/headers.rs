@@ -16,18 +16,20 @@ fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Re
     }
 }
 
+/// The request line and headers; `version` is what the request line names (`HTTP/1.1`).
 pub fn request_head(
     out: &mut dyn Write,
     req: &Request,
     theme: Option<&Theme>,
     wire: bool,
+    version: &str,
 ) -> io::Result<()> {
     let eol = if wire { "\r\n" } else { "\n" };
     paint(out, theme.map(|t| t.method), &req.method)?;
     out.write_all(b" ")?;
     paint(out, theme.map(|t| t.url), &req.target())?;
     out.write_all(b" ")?;
-    paint(out, theme.map(|t| t.version), "HTTP/1.1")?;
+    paint(out, theme.map(|t| t.version), version)?;
     out.write_all(eol.as_bytes())?;
     for h in &req.headers {
         let value = String::from_utf8_lossy(&h.value);

@@ -72,7 +72,8 @@ impl<W: Write> Printer<W> {
         self.start_message()?;
         if sections.request_headers {
             let wire = self.wire();
-            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire)?;
+            let version = self.opts.request_version;
+            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire, version)?;
         }
         if sections.request_body {
             if let Some(body) = &req.body {

@@ -131,6 +131,19 @@ fn http_version_1_0_is_spoken() {
     let o = rq_with(&["--http-version", "1.0", &s.url("/")]);
     assert_code(&o, 0);
     assert_eq!(stdout(&o), "HTTP/1.0");
+    // What -v and --offline show says so too.
+    let o = rq_with(&["-v", "--http-version", "1.0", &s.url("/a")]);
+    assert!(
+        stdout(&o).starts_with("GET /a HTTP/1.0\r\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = rq_with(&["--offline", "--http-version", "1.0", &s.url("/b")]);
+    assert!(
+        stdout(&o).starts_with("GET /b HTTP/1.0\r\n"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
