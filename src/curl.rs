@@ -4,10 +4,12 @@
 //! Headers curl sets by itself the same way (Host, Content-Length) are left out, and rq's
 //! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
 
+use crate::auth::Secret;
 use crate::plan::{Net, Request};
 use crate::upload::{Body, Content, Multipart};
 
-pub fn command(req: &Request, net: &Net) -> String {
+/// `digest`: Digest credentials, which curl is given as `--digest --user USER:PASS`.
+pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> String {
     let mut args: Vec<String> = vec!["curl".into()];
     let has_body = req.body.is_some();
     let implied = if has_body { "POST" } else { "GET" };
@@ -45,6 +47,13 @@ pub fn command(req: &Request, net: &Net) -> String {
             format!("{}: {value}", h.name)
         };
         args.extend(["--header".into(), line]);
+    }
+    if let Some((user, pass)) = digest {
+        args.extend([
+            "--digest".into(),
+            "--user".into(),
+            format!("{user}:{}", pass.expose()),
+        ]);
     }
     match &req.body {
         None => {}

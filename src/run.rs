@@ -57,7 +57,8 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
             ExitCode::Ok
         }
         Mode::Curl => {
-            let line = crate::curl::command(&plan.request, &plan.net);
+            let digest = plan.state.borrow().digest_for_curl(&plan.request.url);
+            let line = crate::curl::command(&plan.request, &plan.net, digest);
             printer.finish()?;
             writeln!(Stdout, "{line}")?;
             return Ok(ExitCode::Ok);

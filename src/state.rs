@@ -260,6 +260,20 @@ impl State {
         }
     }
 
+    /// `--curl`: the Digest credentials curl needs for `url` (`--digest --user`), since a
+    /// Digest answer is not part of the request until the server challenges.
+    pub fn digest_for_curl(&self, url: &Url) -> Option<(String, Secret)> {
+        match &self.given {
+            Some(Auth::Password {
+                scheme: Scheme::Digest,
+                user,
+                pass,
+            }) => Some((user.clone(), pass.clone())),
+            Some(_) => None,
+            None => self.digest_credentials(url),
+        }
+    }
+
     /// Digest credentials for a request to `url`: given ones on their origin only, else
     /// netrc's for its host (with `-A digest`).
     fn digest_credentials(&self, url: &Url) -> Option<(String, Secret)> {

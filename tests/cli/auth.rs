@@ -128,6 +128,23 @@ fn digest_auth_with_md5_authenticates() {
 }
 
 #[test]
+fn the_curl_command_for_digest_auth_authenticates_too() {
+    let s = digest_server("MD5");
+    let url = s.url("/digest-auth/auth/user/passwd");
+    let o = rq_with(&["--curl", "-A", "digest", "-a", "user:passwd", &url]);
+    assert_code(&o, 0);
+    let line = stdout(&o);
+    assert!(line.contains("--digest --user user:passwd"), "{line}");
+    let curl = std::process::Command::new("sh")
+        .args(["-c", &format!("{} --fail --silent", line.trim())])
+        .output()
+        .unwrap();
+    assert!(curl.status.success(), "{line}");
+    let body = String::from_utf8_lossy(&curl.stdout);
+    assert!(body.contains(r#""authenticated": true"#), "{body}");
+}
+
+#[test]
 fn digest_auth_with_sha_256_authenticates() {
     let s = digest_server("SHA-256");
     let url = s.url("/digest-auth/auth/user/passwd?q=1");
