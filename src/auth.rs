@@ -149,6 +149,22 @@ pub struct DigestRequest<'a> {
     pub cnonce: Option<&'a str>,
 }
 
+/// The parameters of the first Digest challenge among `WWW-Authenticate` values.
+fn digest_challenge<'a>(challenges: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    challenges.into_iter().find_map(|v| {
+        let v = v.trim_start();
+        let scheme = v.get(..6)?;
+        scheme.eq_ignore_ascii_case("digest").then(|| &v[6..])
+    })
+}
+
+/// The Digest challenge says `stale=true`: the nonce had expired, the credentials were right.
+pub fn digest_is_stale<'a>(challenges: impl IntoIterator<Item = &'a str>) -> bool {
+    digest_challenge(challenges)
+        .and_then(|c| digest_auth::WwwAuthenticateHeader::parse(c).ok())
+        .is_some_and(|prompt| prompt.stale)
+}
+
 /// The `Authorization` value answering the first `Digest` challenge among `challenges`
 /// (the `WWW-Authenticate` values of a 401), or `None` when there is no Digest challenge.
 pub fn digest_answer<'a>(
@@ -159,11 +175,7 @@ pub fn digest_answer<'a>(
     host: &str,
 ) -> Result<Option<String>> {
     use digest_auth::{AuthContext, HttpMethod, Qop, WwwAuthenticateHeader};
-    let Some(challenge) = challenges.into_iter().find_map(|v| {
-        let v = v.trim_start();
-        let scheme = v.get(..6)?;
-        scheme.eq_ignore_ascii_case("digest").then(|| &v[6..])
-    }) else {
+    let Some(challenge) = digest_challenge(challenges) else {
         return Ok(None);
     };
     let mut prompt = WwwAuthenticateHeader::parse(challenge).map_err(|e| {

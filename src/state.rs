@@ -39,6 +39,9 @@ pub struct State {
     session: Option<Session>,
     /// The origin of the current run's first request: where given Digest credentials go.
     origin: Option<Url>,
+    /// A `stale=true` Digest challenge was answered already (once per run: a server that
+    /// calls every nonce stale would otherwise be answered for ever).
+    stale_answered: bool,
 }
 
 /// What the command line and the environment say, secrets wrapped.
@@ -102,6 +105,7 @@ impl State {
             jar: Jar::default(),
             session: None,
             origin: None,
+            stale_answered: false,
         }
     }
 
@@ -327,26 +331,36 @@ impl State {
     /// A retry of `request` answering the Digest challenge in `response`, if rq holds
     /// Digest credentials for its origin and has not answered already.
     fn answer(
-        &self,
+        &mut self,
         request: &Request,
         response: &http::Response<ureq::Body>,
     ) -> Result<Option<Request>> {
+        if response.status() != http::StatusCode::UNAUTHORIZED {
+            return Ok(None);
+        }
+        let challenges = || {
+            response
+                .headers()
+                .get_all(http::header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+        };
         let answered = request.header("authorization").is_some_and(|h| {
             h.value
                 .get(..7)
                 .is_some_and(|s| s.eq_ignore_ascii_case(b"digest "))
         });
-        if response.status() != http::StatusCode::UNAUTHORIZED || answered {
-            return Ok(None);
+        if answered {
+            // A 401 to an answer means wrong credentials, unless the challenge says the
+            // nonce was stale (RFC 7616 §3.3): then the new nonce is answered, once.
+            if self.stale_answered || !auth::digest_is_stale(challenges()) {
+                return Ok(None);
+            }
+            self.stale_answered = true;
         }
         let Some((user, pass)) = self.digest_credentials(&request.url) else {
             return Ok(None);
         };
-        let challenges = response
-            .headers()
-            .get_all(http::header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok());
         let target = request.target();
         let digest = DigestRequest {
             method: &request.method,
@@ -355,7 +369,7 @@ impl State {
             cnonce: None,
         };
         let host = crate::target::host_header(&request.url);
-        let Some(value) = auth::digest_answer(challenges, &user, &pass, &digest, &host)? else {
+        let Some(value) = auth::digest_answer(challenges(), &user, &pass, &digest, &host)? else {
             return Ok(None);
         };
         let mut retry = request.clone();

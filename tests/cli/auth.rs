@@ -21,8 +21,8 @@ pub fn digest_server(algorithm: &'static str) -> Server {
         let answered = r
             .header("authorization")
             .and_then(|a| a.strip_prefix("Digest "));
-        if answered.is_some_and(|a| digest_is_valid(a, user, pass, &r.method, &r.target, algorithm))
-        {
+        let valid = |a| digest_is_valid(a, user, pass, &r.method, &r.target, algorithm, NONCE);
+        if answered.is_some_and(valid) {
             return Response::new(200)
                 .json(&format!(r#"{{"authenticated": true, "user": "{user}"}}"#));
         }
@@ -60,6 +60,7 @@ fn digest_is_valid(
     method: &str,
     uri: &str,
     algorithm: &str,
+    nonce: &str,
 ) -> bool {
     let f = fields(header);
     let algo = match algorithm {
@@ -71,12 +72,67 @@ fn digest_is_valid(
     let ha1 = h(format!("{user}:rq-test:{pass}"));
     let ha2 = h(format!("{method}:{uri}"));
     let (nc, cnonce) = (get("nc"), get("cnonce"));
-    let expected = h(format!("{ha1}:{NONCE}:{nc}:{cnonce}:auth:{ha2}"));
+    let expected = h(format!("{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"));
     get("username") == user
         && get("uri") == uri
         && get("qop") == "auth"
         && get("opaque") == "0paque"
+        && get("nonce") == nonce
         && get("response") == expected
+}
+
+/// `/stale/once`: a right answer to the first nonce gets a 401 that calls it stale and gives
+/// a second nonce, which is then accepted. `/stale/always`: every right answer is called
+/// stale, with a new nonce each time.
+fn stale_server() -> Server {
+    let issued = std::sync::atomic::AtomicUsize::new(0);
+    Server::http(move |r| {
+        let current = format!("nonce{}", issued.load(std::sync::atomic::Ordering::SeqCst));
+        let answer = r
+            .header("authorization")
+            .and_then(|a| a.strip_prefix("Digest "));
+        let right = answer.is_some_and(|a| {
+            digest_is_valid(a, "user", "pw", &r.method, &r.target, "MD5", &current)
+        });
+        let challenge = |stale: bool| {
+            let n = issued.fetch_add(usize::from(stale), std::sync::atomic::Ordering::SeqCst);
+            let nonce = format!("nonce{}", n + usize::from(stale));
+            let stale = if stale { ", stale=true" } else { "" };
+            format!(
+                r#"Digest realm="rq-test", qop="auth", algorithm=MD5, nonce="{nonce}", opaque="0paque"{stale}"#
+            )
+        };
+        let last = r.path == "/stale/once" && current != "nonce0";
+        match (right, last) {
+            (true, true) => Response::new(200).text("in"),
+            (true, false) => Response::new(401).header("WWW-Authenticate", &challenge(true)),
+            (false, _) => Response::new(401).header("WWW-Authenticate", &challenge(false)),
+        }
+    })
+}
+
+#[test]
+fn a_stale_nonce_is_answered_again_once() {
+    let s = stale_server();
+    let o = rq_with(&["-A", "digest", "-a", "user:pw", &s.url("/stale/once")]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "in");
+    let nonces: Vec<String> = s
+        .requests()
+        .iter()
+        .map(|r| {
+            fields(r.header("authorization").unwrap_or(""))
+                .remove("nonce")
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(nonces, ["", "nonce0", "nonce1"]);
+
+    // A server that calls every nonce stale gets one more answer, then the 401 stands.
+    let s = stale_server();
+    let o = rq_with(&["-A", "digest", "-a", "user:pw", &s.url("/stale/always")]);
+    assert_code(&o, 4);
+    assert_eq!(s.request_count(), 3);
 }
 
 /// Echo server: 200 `ok` for anything.
