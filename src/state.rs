@@ -365,7 +365,14 @@ impl State {
         let digest = DigestRequest {
             method: &request.method,
             uri: &target,
-            body: None,
+            // For qop=auth-int, when that is all the server offers: a body in memory is
+            // hashed; one streamed from a file or stdin is not at hand, and the answer
+            // falls back to qop=auth (which such a server refuses).
+            body: match &request.body {
+                None => Some(&[][..]),
+                Some(crate::upload::Body::Bytes(bytes)) => Some(&bytes[..]),
+                Some(_) => None,
+            },
             cnonce: None,
         };
         let host = crate::target::host_header(&request.url);

@@ -112,6 +112,39 @@ fn stale_server() -> Server {
 }
 
 #[test]
+fn auth_int_alone_is_answered_with_the_body_hashed() {
+    // The server offers only qop=auth-int: H(A2) covers the body.
+    let s = Server::http(|r| {
+        let h = |s: &[u8]| Algorithm::new(AlgorithmType::MD5, false).hash(s);
+        let f = fields(
+            r.header("authorization")
+                .unwrap_or("")
+                .trim_start_matches("Digest "),
+        );
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let ha1 = h(b"user:rq-test:pw");
+        let ha2 = h(format!("{}:{}:{}", r.method, r.target, h(&r.body)).as_bytes());
+        let (nc, cnonce) = (get("nc"), get("cnonce"));
+        let expected = h(format!("{ha1}:{NONCE}:{nc}:{cnonce}:auth-int:{ha2}").as_bytes());
+        if get("qop") == "auth-int" && get("response") == expected {
+            return Response::new(200).text("in");
+        }
+        let challenge =
+            format!(r#"Digest realm="rq-test", qop="auth-int", algorithm=MD5, nonce="{NONCE}""#);
+        Response::new(401).header("WWW-Authenticate", &challenge)
+    });
+    for args in [&["get"][..], &["post", "a=1"][..]] {
+        let (method, items) = args.split_first().unwrap();
+        let url = s.url("/int");
+        let mut argv = vec!["-A", "digest", "-a", "user:pw", method, &url];
+        argv.extend(items);
+        let o = rq_with(&argv);
+        assert_code(&o, 0);
+        assert_eq!(stdout(&o), "in", "{method}");
+    }
+}
+
+#[test]
 fn a_stale_nonce_is_answered_again_once() {
     let s = stale_server();
     let o = rq_with(&["-A", "digest", "-a", "user:pw", &s.url("/stale/once")]);
