@@ -416,3 +416,97 @@ fn an_https_proxy_is_spoken_to_over_tls() {
     assert_eq!(stdout(&out), "from the TLS proxy");
     assert_eq!(proxy.requests()[0].target, "http://origin.test/x");
 }
+
+/// A CONNECT proxy spoken to over TLS: answers `CONNECT host:port` with 200 and relays the
+/// tunnel both ways (the client's TLS to the origin travels inside the proxy's TLS).
+/// Returns its port and the CONNECT targets it was asked for.
+fn tls_connect_proxy(ca: &Ca) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, Read, Write};
+    let config = std::sync::Arc::new(crate::support::tls::server_config(
+        &ca.server(&["127.0.0.1"]),
+        None,
+    ));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let conn = rustls::ServerConnection::new(config).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        // The CONNECT request, read a byte at a time so nothing of the tunnel is taken.
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut b = [0u8; 1];
+            if tls.read(&mut b).unwrap() == 0 {
+                return;
+            }
+            head.push(b[0]);
+        }
+        let line = head.lines().next().unwrap().unwrap();
+        let target = line.split(' ').nth(1).unwrap().to_string();
+        log.lock().unwrap().push(line.clone());
+        let mut origin = TcpStream::connect(&target).unwrap();
+        tls.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .unwrap();
+        tls.flush().unwrap();
+        // Relay until either side closes, polling both without blocking.
+        tls.sock.set_nonblocking(true).unwrap();
+        origin.set_nonblocking(true).unwrap();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let mut idle = true;
+            match tls.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    origin.set_nonblocking(false).unwrap();
+                    origin.write_all(&buf[..n]).unwrap();
+                    origin.set_nonblocking(true).unwrap();
+                    idle = false;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+            }
+            match origin.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    tls.sock.set_nonblocking(false).unwrap();
+                    tls.write_all(&buf[..n]).unwrap();
+                    tls.flush().unwrap();
+                    tls.sock.set_nonblocking(true).unwrap();
+                    idle = false;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+            }
+            if idle {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn https_goes_through_an_https_proxy_tls_inside_tls() {
+    let ca = Ca::new("rq test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let pem = ca.write_pem(dir.path(), "ca.pem");
+    let origin = TlsServer::start(&ca.server(&["127.0.0.1"]), |r| {
+        Response::new(200).text(&format!("origin saw {}", r.target))
+    });
+    let (proxy, seen) = tls_connect_proxy(&ca);
+    let out = rq_with(&[
+        "--proxy",
+        &format!("https:https://127.0.0.1:{proxy}"),
+        "--verify",
+        pem.to_str().unwrap(),
+        &origin.url("/secret"),
+    ]);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "origin saw /secret");
+    let connect = format!("CONNECT 127.0.0.1:{} HTTP/1.1", origin.port());
+    assert_eq!(*seen.lock().unwrap(), [connect]);
+    // The origin got the request itself, not the proxy.
+    assert_eq!(origin.requests().len(), 1);
+}
