@@ -315,6 +315,9 @@ fn build_request(
         .or(file.map(|f| f.url.as_str()))
         .ok_or_else(|| usage("missing URL (usage: rq [METHOD] URL [ITEM ...])"))?;
     let mode = data_mode(cli);
+    if let Some(b) = &cli.boundary {
+        check_boundary(b)?;
+    }
     let lowered = body::lower(item_args, mode, cli.boundary.as_deref())?;
     let scheme = scheme_default(cli)?;
     let mut url = target::resolve(url_arg, scheme, &lowered.query).map_err(usage)?;
@@ -337,11 +340,11 @@ fn build_request(
         body = Some(Body::Bytes(raw.clone().into_bytes()));
         content_type = Some(default_raw_type(mode).into());
     }
-    let offline = cli.offline || cli.curl;
     // (stdin is the request file itself with `--http-file -`, and never a body then)
+    // `--offline` and `--curl` read it too: they show the request that would be sent.
     if !cli.ignore_stdin && !env.stdin_tty && cli.http_file.is_none() {
-        if body.is_some() || offline {
-            if stdin::glance() == stdin::Glance::Data && body.is_some() {
+        if body.is_some() {
+            if stdin::glance() == stdin::Glance::Data {
                 return Err(usage(
                     "request body from stdin can't be mixed with data items, --raw or @file: \
                          pass -I to ignore stdin, or drop the items",
@@ -384,7 +387,10 @@ fn build_request(
         None if body.is_some() => "POST".into(),
         None => "GET".into(),
     };
-    let json_accept = lowered.json_body || (cli.json && !cli.form);
+    // A JSON body (items, or stdin and --raw in the default JSON mode) asks for JSON back.
+    let json_accept = lowered.json_body
+        || (cli.json && !cli.form)
+        || content_type.as_deref() == Some("application/json");
     let auth = state.authorization(&url, url_auth)?;
     let typed: [&[(String, Vec<u8>)]; 2] = [&file_headers, &lowered.headers];
     let mut headers = build_headers(
@@ -405,7 +411,43 @@ fn build_request(
         body,
     };
     crate::netplan::frame(&mut request, cli)?;
+    check_header_values(&request.headers)?;
     Ok(request)
+}
+
+/// Items are checked as they are parsed; this catches what reaches the headers by other
+/// ways (`--bearer`, `-a`, a session file): a line break would add header lines of its own
+/// on the wire, and other control characters are refused by servers. Nothing is sent.
+fn check_header_values(headers: &[Header]) -> Result<()> {
+    let bad = |b: &u8| b.is_ascii_control() && *b != b'\t';
+    match headers.iter().find(|h| h.value.iter().any(bad)) {
+        Some(h) => Err(usage(format!(
+            "the {} header would contain a line break or control character (check -a, \
+             --bearer, items and the session file); nothing was sent",
+            h.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--boundary` as RFC 2046 allows it: 1 to 70 characters from its set, not ending in a
+/// space.
+fn check_boundary(boundary: &str) -> Result<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c);
+    if boundary.is_empty() || boundary.len() > 70 || boundary.ends_with(' ') {
+        return Err(usage(format!(
+            "--boundary '{}': a boundary has 1 to 70 characters and doesn't end with a space",
+            boundary.escape_debug()
+        )));
+    }
+    match boundary.chars().find(|c| !allowed(*c)) {
+        Some(c) => Err(usage(format!(
+            "--boundary: {:?} is not allowed in a multipart boundary (letters, digits and \
+             '()+_,-./:=? only)",
+            c
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// With `--http-file`, positionals are optional: leading ones that are not request items

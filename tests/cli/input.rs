@@ -182,6 +182,88 @@ fn stdin_becomes_a_post_body() {
     let r = &s.requests()[0];
     assert_eq!(r.method, "POST");
     assert_eq!(r.body_str(), "{\"a\":1}\n");
+    // A JSON body asks for JSON back, whatever it came from.
+    assert_eq!(r.header("accept"), Some("application/json, */*;q=0.5"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+}
+
+/// rq with `input` on a piped stdin.
+fn rq_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = rq()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn offline_and_curl_show_the_stdin_body() {
+    let o = rq_stdin(&["--offline", "example.org/x"], b"{\"a\":1}");
+    assert_code(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("POST /x HTTP/1.1\r\n"), "{out}");
+    assert!(out.ends_with("\r\n\r\n{\"a\":1}"), "{out}");
+    let o = rq_stdin(&["--curl", "example.org/x"], b"{\"a\":1}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(r#"--data-binary '{"a":1}'"#), "{out}");
+}
+
+#[test]
+fn control_characters_reaching_a_header_by_any_way_are_usage_errors() {
+    let s = echo();
+    let url = s.url("/");
+    let cases: &[&[&str]] = &[
+        &["--bearer", "tok\r\nX-Evil: 1", &url],
+        &["-A", "bearer", "-a", "tok\nX-Evil: 1", &url],
+        &[&url, "X-A:a\u{1}b"],
+    ];
+    // (A Basic password may hold any character: it travels base64-encoded.)
+    for args in cases {
+        let o = rq_with(args);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(
+            err.contains("line break or control character"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(s.request_count(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_boundary_outside_rfc_2046_is_a_usage_error() {
+    let long = "b".repeat(71);
+    for bad in [
+        "",
+        "a\r\nX-Evil: 1",
+        "ends with space ",
+        "semi;colon",
+        &long,
+    ] {
+        let o = rq_with(&[
+            "--offline",
+            "--multipart",
+            "--boundary",
+            bad,
+            "x.org",
+            "a=1",
+        ]);
+        assert_code(&o, 64);
+        assert!(stderr(&o).contains("--boundary"), "{bad:?}: {}", stderr(&o));
+    }
+    let o = rq_with(&[
+        "--offline",
+        "--multipart",
+        "--boundary",
+        "a'(b)+_,-./:=?",
+        "x.org",
+        "a=1",
+    ]);
+    assert_code(&o, 0);
 }
 
 #[test]
