@@ -28,12 +28,44 @@ pub fn prepare(argv: Vec<OsString>, warn: bool) -> Vec<OsString> {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| "rq".into());
     let user: Vec<OsString> = iter.collect();
-    let mut all = vec![program];
-    if !skips_config(&user) {
-        all.extend(default_options(warn).into_iter().map(OsString::from));
+    let command = Cli::command();
+    let plain = || {
+        let all = std::iter::once(program.clone()).chain(user.iter().cloned());
+        apply_negations(all.collect(), &command)
+    };
+    if skips_config(&user) {
+        return plain();
     }
-    all.extend(user);
-    apply_negations(all, &Cli::command())
+    let (defaults, path) = default_options(warn);
+    if defaults.is_empty() {
+        return plain();
+    }
+    let mut all = vec![program.clone()];
+    all.extend(defaults.into_iter().map(OsString::from));
+    all.extend(user.iter().cloned());
+    let with_defaults = apply_negations(all, &command);
+    // Options the config file adds must not break every invocation: when the command line
+    // parses without them but not with them, they are dropped with a warning.
+    if let Err(e) = command.clone().try_get_matches_from(&with_defaults) {
+        let without = plain();
+        if command.clone().try_get_matches_from(&without).is_ok() {
+            let why = e.to_string();
+            let why = why
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            if let Some(path) = path {
+                warn_config(
+                    warn,
+                    &path,
+                    &format!("its default_options don't parse: {why}"),
+                );
+            }
+            return without;
+        }
+    }
+    with_defaults
 }
 
 /// True for invocations that must work even with a broken config, HOME or cwd.
@@ -46,24 +78,25 @@ fn skips_config(args: &[OsString]) -> bool {
     }) || args == ["help"]
 }
 
-/// `default_options` from `CONFIG/config.json`; a missing file is silent, a broken one warns.
-fn default_options(warn: bool) -> Vec<String> {
+/// `default_options` from `CONFIG/config.json`, and the file's path; a missing file is
+/// silent, a broken one warns.
+fn default_options(warn: bool) -> (Vec<String>, Option<PathBuf>) {
     let Some(path) = config_dir().map(|d| d.join("config.json")) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Vec::new(), None),
         Err(e) => {
             warn_config(warn, &path, &e.to_string());
-            return Vec::new();
+            return (Vec::new(), None);
         }
     };
     match parse_default_options(&text) {
-        Ok(opts) => opts,
+        Ok(opts) => (opts, Some(path)),
         Err(e) => {
             warn_config(warn, &path, &e);
-            Vec::new()
+            (Vec::new(), None)
         }
     }
 }

@@ -56,6 +56,31 @@ fn broken_config_warns_once_and_the_request_still_goes_out() {
 }
 
 #[test]
+fn default_options_that_do_not_parse_are_dropped_with_a_warning() {
+    let s = echo();
+    for options in [
+        r#"["--bogus"]"#,
+        r#"["--style=nope"]"#,
+        r#"["--form", "--timeout"]"#,
+    ] {
+        let cfg = config_dir(&format!(r#"{{"default_options": {options}}}"#));
+        let o = run(rq().env("RQ_CONFIG_DIR", cfg.path()).arg(s.url("/")));
+        assert_code(&o, 0);
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{options}: {err}");
+        assert!(err.contains("its default_options don't parse"), "{err}");
+    }
+    assert_eq!(s.request_count(), 3);
+    // The user's own mistake is still the user's error, with the defaults kept out of it.
+    let cfg = config_dir(r#"{"default_options": ["--follow"]}"#);
+    let o = run(rq()
+        .env("RQ_CONFIG_DIR", cfg.path())
+        .args(["--bogus", &s.url("/")]));
+    assert_code(&o, 64);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+#[test]
 fn help_version_and_generate_work_with_broken_config_home_and_cwd() {
     let cfg = config_dir("{oops");
     let gone = tempfile::tempdir().unwrap();
