@@ -19,7 +19,7 @@ pub struct Cli {
     /// [METHOD] URL [REQUEST_ITEM ...]
     ///
     /// METHOD is optional (GET, or POST when there is a body). URL defaults to https://,
-    /// or http:// for localhost and 127.0.0.0/8; `:3000/x` means http://localhost:3000/x.
+    /// or http:// for localhost, 127.0.0.0/8 and [::1]; `:3000/x` means http://localhost:3000/x.
     /// Items: `Name:Value` header, `Name:` remove header, `Name;` empty header,
     /// `key==value` query, `key=value` data, `key:=json` raw JSON, `field@file` upload,
     /// `@file` body. `@file` after a separator reads the value from a file.
@@ -171,11 +171,15 @@ pub struct Cli {
 
     // ---- exit status ----
     /// Exit 3/4/5 for 3xx/4xx/5xx responses (the default).
-    #[arg(long, help_heading = "Exit status", overrides_with = "no_check_status")]
+    #[arg(
+        long,
+        help_heading = "Status checks",
+        overrides_with = "no_check_status"
+    )]
     pub check_status: bool,
 
     /// Exit 0 whatever the response status.
-    #[arg(long, help_heading = "Exit status", overrides_with = "check_status")]
+    #[arg(long, help_heading = "Status checks", overrides_with = "check_status")]
     pub no_check_status: bool,
 
     // ---- network ----

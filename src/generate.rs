@@ -99,7 +99,7 @@ const MAN_SECTIONS: &[Section] = &[
         ],
     ),
     (
-        "OUTPUT",
+        "WHAT IS SHOWN",
         &[
             ("", "Sections: H request headers, B request body, h response headers, b response body, m metadata. At a terminal the default is hb, coloured, with indented JSON; with stdout redirected it is b, the exact bytes received (decoded from Content-Encoding); --offline prints HB."),
             ("", "At a terminal, control characters and escape sequences sent by the server are shown escaped (\\x1b) and binary bodies are replaced by a one-line note. NO_COLOR or TERM=dumb turn colours off and keep the formatting."),
