@@ -98,6 +98,12 @@ pub fn print<W: Write>(p: &mut Printer<W>, reader: &mut dyn Read, info: &BodyInf
         inner: reader,
         n: 0,
     };
+    if !p.opts.terminal && !p.opts.format && p.theme.is_none() {
+        // Redirected, neither formatted nor coloured: nothing to judge the body by, so its
+        // bytes go out as they arrive (a slow body shows its first bytes at once).
+        copy_text(p, &[], &mut src, true)?;
+        return Ok(src.n);
+    }
     let mut head = Vec::with_capacity(CHUNK);
     let complete = read_head(&mut src, &mut head, info.stream)?;
     if head.is_empty() {

@@ -172,6 +172,23 @@ fn ndjson_records_are_formatted_as_they_arrive() {
 }
 
 #[test]
+fn piped_plain_output_shows_each_part_as_it_arrives_without_stream() {
+    // Redirected and unformatted (the default for `rq URL | tool`): no --stream needed.
+    for content_type in ["text/plain", "application/octet-stream", "application/json"] {
+        let parts = vec!["first line\n".to_string(), "second line\n".to_string()];
+        let (s, sent) = slow_server(
+            content_type,
+            Framing::Chunked,
+            parts,
+            Duration::from_millis(400),
+        );
+        let lines = lines_as_they_arrive(&[&s.url("/slow")]);
+        let sent = sent.lock().unwrap().clone();
+        assert_each_arrives_before_the_next_is_sent(&lines, &sent, content_type);
+    }
+}
+
+#[test]
 fn stream_flag_shows_a_slow_json_body_before_it_ends() {
     let parts = vec!["[{\"a\":1},\n".to_string(), "{\"b\":2}]\n".to_string()];
     let (s, sent) = slow_server(
