@@ -163,9 +163,16 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
     Ok(out)
 }
 
-/// A one-line usage error for an item; control characters in it are shown escaped.
+/// A one-line usage error for an item, quoted as typed; only control characters in it are
+/// shown escaped (so a backslash stays one backslash and the column still matches).
 fn item_error(arg: &str, message: &str, column: Option<usize>) -> anyhow::Error {
-    let shown = arg.escape_debug();
+    let shown: String = arg
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
     match column {
         Some(col) => usage(format!(
             "bad request item '{shown}': {message} (at character {})",

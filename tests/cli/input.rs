@@ -447,3 +447,24 @@ fn silent_stdin_warns_after_ten_seconds_that_dash_i_may_be_wanted() {
     assert!(err.contains("-I"), "{err}");
     assert_eq!(s.requests()[0].body_str(), "late body");
 }
+
+#[test]
+fn a_bad_item_is_quoted_as_typed_with_only_control_characters_escaped() {
+    let cases = [
+        ("x\\;y;", "bad request item 'x\\;y;': "),
+        (
+            "X\nY:1",
+            "bad request item 'X\\nY:1': header name contains a line break",
+        ),
+    ];
+    for (item, want) in cases {
+        let o = rq_with(&["--offline", "x.org", item]);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(
+            err.starts_with(&format!("rq: error: {want}")),
+            "{item:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
