@@ -153,6 +153,13 @@ pub fn apply_negations(args: Vec<OsString>, cmd: &Command) -> Vec<OsString> {
                 }
             }
         }
+        if let Some(flags) = split_cluster(cmd, &text) {
+            // `-vF` is `-v -F`, so that `--no-follow` can take the F alone back.
+            let mut rest: Vec<OsString> = flags.into_iter().map(OsString::from).collect();
+            rest.extend(iter);
+            iter = rest.into_iter().peekable();
+            continue;
+        }
         let Some((arg_def, inline)) = lookup(cmd, &text) else {
             out.push(arg);
             continue;
@@ -197,9 +204,31 @@ fn find_long<'a>(cmd: &'a Command, name: &str) -> Option<&'a Arg> {
     })
 }
 
+/// `-vF` as `["-v", "-F"]`, and `-vofile` as `["-v", "-ofile"]` (the first letter that
+/// takes a value gets the rest); `None` for anything else, or a letter rq doesn't know
+/// (clap then reports it).
+fn split_cluster(cmd: &Command, text: &str) -> Option<Vec<String>> {
+    let rest = text.strip_prefix('-')?;
+    if rest.starts_with('-') || rest.chars().count() < 2 {
+        return None;
+    }
+    let mut flags = Vec::new();
+    for (i, c) in rest.char_indices() {
+        let arg = cmd.get_arguments().find(|a| a.get_short() == Some(c))?;
+        if arg.get_action().takes_values() {
+            if i == 0 {
+                return None; // `-ofile`: one option with its value already
+            }
+            flags.push(format!("-{}", &rest[i..]));
+            return Some(flags);
+        }
+        flags.push(format!("-{c}"));
+    }
+    Some(flags)
+}
+
 /// The option an argument names (`--long`, `--long=v`, `-s`, `-svalue`), and whether its
-/// value is inline. Clusters of short flags (`-vF`) are only recognised by their first
-/// letter; `--no-OPTION` cancels them as a whole.
+/// value is inline.
 fn lookup<'a>(cmd: &'a Command, text: &str) -> Option<(&'a Arg, bool)> {
     if let Some(long) = text.strip_prefix("--") {
         let (name, inline) = match long.split_once('=') {
@@ -238,6 +267,10 @@ mod tests {
             (&["-f", "x.org", "--no-form"], &["x.org"]),
             (&["--style", "monokai", "--no-style", "x"], &["x"]),
             (&["--style=monokai", "--no-style", "x"], &["x"]),
+            (&["-vF", "x", "--no-follow"], &["-v", "x"]),
+            (&["-vFo", "f", "x", "--no-follow"], &["-v", "-o", "f", "x"]),
+            (&["-vofile", "x", "--no-output"], &["-v", "x"]),
+            (&["-ofile", "x"], &["-ofile", "x"]),
             (&["-v", "-v", "--no-verbose", "-v", "x"], &["-v", "x"]),
             (
                 &["--follow", "--no-follow", "--follow", "x"],
