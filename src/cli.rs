@@ -429,4 +429,7 @@ Examples:
   rq --timeout 5 get https://svc/health
 
 Exit codes: 0 ok, 1 network/I/O error, 2 timeout, 3/4/5 a 3xx/4xx/5xx response,
-6 too many redirects, 64 usage error (nothing sent), 130 interrupted.";
+6 too many redirects, 64 usage error (nothing sent), 130 interrupted.
+
+Defaults: options listed in CONFIG/config.json as {\"default_options\": [...]} come first;
+every option has a --no-OPTION form that cancels it (--no-follow, --no-style ...).";
