@@ -154,6 +154,41 @@ fn gzip_bodies_are_decoded_and_headers_shown_as_received() {
     s.assert_no_panics();
 }
 
+/// `hello from rq, hello from rq, hello from rq\n` compressed by the reference encoders
+/// (brotli quality 11, `zstd -19`), so the decoders meet real streams.
+const BROTLI: &[u8] = &[
+    0x1b, 0x2b, 0x00, 0xf8, 0x8d, 0x94, 0x6e, 0xe6, 0xa2, 0x56, 0x00, 0x61, 0x91, 0x13, 0x71, 0x39,
+    0x88, 0x22, 0xe4, 0x94, 0x00, 0x2f, 0xe9, 0xac, 0x7d, 0x0a,
+];
+const ZSTD: &[u8] = &[
+    0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x68, 0xb5, 0x00, 0x00, 0x80, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x20,
+    0x66, 0x72, 0x6f, 0x6d, 0x20, 0x72, 0x71, 0x2c, 0x20, 0x0a, 0x01, 0x00, 0xc2, 0xcc, 0x3a, 0x27,
+    0xf9, 0xd9, 0xe1,
+];
+
+#[test]
+fn brotli_and_zstd_bodies_are_decoded() {
+    let s = Server::http(|r| {
+        let (coding, body) = match r.path.as_str() {
+            "/br" => ("br", BROTLI),
+            _ => ("zstd", ZSTD),
+        };
+        Response::new(200)
+            .header("Content-Encoding", coding)
+            .header("Content-Type", "text/plain")
+            .body(body.to_vec())
+    });
+    for path in ["/br", "/zstd"] {
+        let o = rq_with(&[&s.url(path)]);
+        assert_code(&o, 0);
+        assert_eq!(
+            stdout(&o),
+            "hello from rq, hello from rq, hello from rq\n",
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn terminal_gets_colours_and_indented_json() {
     let s = json_server();
