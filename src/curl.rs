@@ -55,6 +55,13 @@ pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> St
             format!("{user}:{}", pass.expose()),
         ]);
     }
+    // Headers curl adds by itself that the request goes without (`User-Agent:` typed as an
+    // item): `Name:` makes curl leave them out too.
+    for name in ["User-Agent", "Accept"] {
+        if req.header(name).is_none() {
+            args.extend(["--header".into(), format!("{name}:")]);
+        }
+    }
     match &req.body {
         None => {}
         Some(Body::Bytes(body)) => args.extend([

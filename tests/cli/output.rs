@@ -121,6 +121,25 @@ fn curl_command_runs_and_sends_the_same_request() {
 }
 
 #[test]
+fn curl_command_leaves_out_the_default_headers_rq_leaves_out() {
+    let s = json_server();
+    let line = stdout(&rq_with(&[
+        "--curl",
+        &s.url("/c"),
+        "User-Agent:",
+        "Accept:",
+    ]));
+    let o = std::process::Command::new("sh")
+        .args(["-c", &line])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{line}");
+    let r = &s.requests()[0];
+    assert_eq!(r.header("user-agent"), None, "{line}");
+    assert_eq!(r.header("accept"), None, "{line}");
+}
+
+#[test]
 fn output_file_gets_the_decoded_body() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.json");
