@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::support::{assert_code, rq, rq_with, run, stderr, Response, Server};
+use crate::support::{assert_code, rq, rq_with, rq_with_stdin, run, stderr, Response, Server};
 
 fn echo() -> Server {
     Server::http(|_| Response::new(200).json("{}"))
@@ -187,27 +187,14 @@ fn stdin_becomes_a_post_body() {
     assert_eq!(r.header("content-type"), Some("application/json"));
 }
 
-/// rq with `input` on a piped stdin.
-fn rq_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
-    let mut child = rq()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn offline_and_curl_show_the_stdin_body() {
-    let o = rq_stdin(&["--offline", "example.org/x"], b"{\"a\":1}");
+    let o = rq_with_stdin(&["--offline", "example.org/x"], b"{\"a\":1}".to_vec());
     assert_code(&o, 0);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("POST /x HTTP/1.1\r\n"), "{out}");
     assert!(out.ends_with("\r\n\r\n{\"a\":1}"), "{out}");
-    let o = rq_stdin(&["--curl", "example.org/x"], b"{\"a\":1}");
+    let o = rq_with_stdin(&["--curl", "example.org/x"], b"{\"a\":1}".to_vec());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains(r#"--data-binary '{"a":1}'"#), "{out}");
 }

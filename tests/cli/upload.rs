@@ -2,12 +2,10 @@
 //! server intact with the right framing, survive a 307, print with `--offline`, and show a
 //! progress bar only on a terminal.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::support::{
-    assert_code, bin, in_terminal, rq, rq_with, stderr, stdout, Response, Server,
+    assert_code, bin, in_terminal, rq, rq_with, rq_with_stdin, stderr, stdout, Response, Server,
 };
 
 fn data(n: usize) -> Vec<u8> {
@@ -83,29 +81,11 @@ fn file_body_is_sent_again_after_a_307() {
     assert_eq!(reqs[1].header("content-type"), Some("application/json"));
 }
 
-/// Run rq with `input` written to its stdin from another thread.
-fn with_stdin(args: &[&str], input: Vec<u8>) -> std::process::Output {
-    let mut child = rq()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let o = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    o
-}
-
 #[test]
 fn large_stdin_from_a_pipe_streams_chunked() {
     let s = echo();
     let body = data(3 << 20);
-    let o = with_stdin(&[&s.url("/up")], body.clone());
+    let o = rq_with_stdin(&[&s.url("/up")], body.clone());
     assert_code(&o, 0);
     let r = &s.requests()[0];
     assert_eq!(r.method, "POST");
@@ -117,7 +97,7 @@ fn large_stdin_from_a_pipe_streams_chunked() {
 #[test]
 fn small_stdin_is_sent_with_a_content_length() {
     let s = echo();
-    let o = with_stdin(&[&s.url("/up")], b"hello".to_vec());
+    let o = rq_with_stdin(&[&s.url("/up")], b"hello".to_vec());
     assert_code(&o, 0);
     let r = &s.requests()[0];
     assert_eq!(r.header("content-length"), Some("5"));
@@ -144,7 +124,7 @@ fn large_stdin_from_a_file_keeps_its_content_length() {
 #[test]
 fn streamed_stdin_is_not_sent_again_on_a_307() {
     let s = Server::http(|_| Response::new(307).header("Location", "/new"));
-    let o = with_stdin(&["-F", &s.url("/old")], data(2 << 20));
+    let o = rq_with_stdin(&["-F", &s.url("/old")], data(2 << 20));
     assert_code(&o, 1);
     assert!(stderr(&o).contains("@FILE"), "{}", stderr(&o));
     assert_eq!(s.request_count(), 1);

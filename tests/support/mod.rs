@@ -49,6 +49,27 @@ pub fn rq_with(args: &[&str]) -> Output {
     run(rq().args(args))
 }
 
+/// Run rq with `args` and `input` written to its stdin (from another thread, so a large
+/// input can't block against rq's output).
+pub fn rq_with_stdin(args: &[&str], input: Vec<u8>) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = rq()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rq runs");
+    let mut stdin = child.stdin.take().expect("a stdin pipe");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let o = child.wait_with_output().expect("rq runs");
+    writer.join().expect("the stdin writer");
+    o
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
