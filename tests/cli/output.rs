@@ -1,6 +1,8 @@
 //! What rq prints: sections, pipes vs terminals, offline and curl forms.
 
-use crate::support::{assert_code, bin, in_terminal, rq_with, stderr, stdout, Response, Server};
+use crate::support::{
+    assert_code, bin, curl_of, in_terminal, rq_with, stderr, stdout, Response, Server,
+};
 
 fn json_server() -> Server {
     Server::http(|_| {
@@ -109,12 +111,7 @@ fn curl_uses_the_resolved_url() {
 #[test]
 fn curl_command_runs_and_sends_the_same_request() {
     let s = json_server();
-    let line = stdout(&rq_with(&["--curl", "put", &s.url("/c"), "a=1", "X-T:2"]));
-    let o = std::process::Command::new("sh")
-        .args(["-c", &line])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{line}");
+    curl_of(&["put", &s.url("/c"), "a=1", "X-T:2"]);
     let r = &s.requests()[0];
     assert_eq!((r.method.as_str(), r.body_str()), ("PUT", r#"{"a": "1"}"#));
     assert_eq!(r.header("x-t"), Some("2"));
@@ -123,17 +120,7 @@ fn curl_command_runs_and_sends_the_same_request() {
 #[test]
 fn curl_command_leaves_out_the_default_headers_rq_leaves_out() {
     let s = json_server();
-    let line = stdout(&rq_with(&[
-        "--curl",
-        &s.url("/c"),
-        "User-Agent:",
-        "Accept:",
-    ]));
-    let o = std::process::Command::new("sh")
-        .args(["-c", &line])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{line}");
+    let (line, _) = curl_of(&[&s.url("/c"), "User-Agent:", "Accept:"]);
     let r = &s.requests()[0];
     assert_eq!(r.header("user-agent"), None, "{line}");
     assert_eq!(r.header("accept"), None, "{line}");

@@ -70,6 +70,20 @@ pub fn rq_with_stdin(args: &[&str], input: Vec<u8>) -> Output {
     o
 }
 
+/// `rq --curl ARGS`, then the printed command run by `sh` with `--fail --silent` added;
+/// returns the command line and curl's output, after checking both succeeded.
+pub fn curl_of(args: &[&str]) -> (String, Output) {
+    let o = rq_with(&[&["--curl"], args].concat());
+    assert_code(&o, 0);
+    let line = stdout(&o).trim().to_string();
+    let curl = Command::new("sh")
+        .args(["-c", &format!("{line} --fail --silent")])
+        .output()
+        .expect("sh runs");
+    assert!(curl.status.success(), "{line}");
+    (line, curl)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
