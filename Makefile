@@ -15,10 +15,13 @@ FISHDIR  = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 build:
 	$(CARGO) build --release --locked
 
-# Lints first (cheap), then every test through nextest when it is installed.
+# Lints first (cheap), then every test through nextest when it is installed. The fuzz
+# targets are linted too, so a change to the library cannot leave them unbuildable.
 test:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked --manifest-path fuzz/Cargo.toml --bins -- -D warnings
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --locked --no-fail-fast; \
 	else \

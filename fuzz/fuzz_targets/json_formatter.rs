@@ -5,10 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 use rq::print::json::{is_json, JsonColors, JsonFormatter, JsonOptions};
 
-fn format(data: &[u8], chunk: usize, colors: bool) -> (Vec<u8>, bool) {
+fn format(data: &[u8], chunk: usize, colors: bool, reindent: bool) -> (Vec<u8>, bool) {
     let opts = JsonOptions {
         indent: 2,
-        colors: colors.then(|| JsonColors {
+        colors: colors.then_some(JsonColors {
             key: "\x1b[1m",
             string: "\x1b[2m",
             number: "\x1b[3m",
@@ -16,6 +16,7 @@ fn format(data: &[u8], chunk: usize, colors: bool) -> (Vec<u8>, bool) {
             punct: "\x1b[5m",
         }),
         escape_controls: colors,
+        reindent,
     };
     let mut f = JsonFormatter::new(Vec::new(), opts);
     for piece in data.chunks(chunk.max(1)) {
@@ -29,9 +30,10 @@ fuzz_target!(|input: &[u8]| {
     let Some((&first, data)) = input.split_first() else {
         return;
     };
-    let chunk = usize::from(first % 17) + 1;
-    let (whole, whole_fell) = format(data, data.len().max(1), first & 0x80 != 0);
-    let (pieces, pieces_fell) = format(data, chunk, first & 0x80 != 0);
+    let chunk = usize::from(first & 0x3f) % 17 + 1;
+    let (colors, reindent) = (first & 0x80 != 0, first & 0x40 == 0);
+    let (whole, whole_fell) = format(data, data.len().max(1), colors, reindent);
+    let (pieces, pieces_fell) = format(data, chunk, colors, reindent);
     assert_eq!(whole, pieces, "output depends on chunking");
     assert_eq!(whole_fell, pieces_fell);
     if is_json(data) {
