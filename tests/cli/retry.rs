@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::{assert_code, rq, rq_with, run, stderr, stdout, Response, Server};
+use crate::support::{
+    assert_code, rq, rq_with, rq_with_stdin, run, stderr, stdout, Response, Server,
+};
 
 /// Answers 503 (with `extra` headers) `failures` times, then 200 `done`.
 fn flaky(failures: usize, extra: &'static [(&'static str, &'static str)]) -> Server {
@@ -174,14 +176,11 @@ fn retry_max_time_stops_further_attempts() {
 #[test]
 fn a_body_from_stdin_is_sent_again() {
     let s = flaky(1, &[]);
-    let mut cmd = rq();
-    cmd.args(["--retry", "1", "--retry-delay", "0", "put", &s.url("/")]);
-    cmd.stdin(std::process::Stdio::piped());
-    cmd.stdout(std::process::Stdio::piped());
-    cmd.stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"hello").unwrap();
-    let o = child.wait_with_output().unwrap();
+    let url = s.url("/");
+    let o = rq_with_stdin(
+        &["--retry", "1", "--retry-delay", "0", "put", &url],
+        b"hello".to_vec(),
+    );
     assert_code(&o, 0);
     let bodies: Vec<String> = s.requests().iter().map(|r| r.body_str().into()).collect();
     assert_eq!(bodies, ["hello", "hello"]);
@@ -199,18 +198,11 @@ fn quiet_twice_silences_the_retry_lines() {
 fn a_body_streamed_from_stdin_is_not_sent_twice() {
     // Beyond 1 MiB, stdin streams to the socket and can't be read again.
     let s = flaky(1, &[]);
-    let mut cmd = rq();
-    cmd.args(["--retry", "1", "--retry-delay", "0", "put", &s.url("/")]);
-    cmd.stdin(std::process::Stdio::piped());
-    cmd.stdout(std::process::Stdio::piped());
-    cmd.stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&vec![b'a'; 3 << 20]);
-    });
-    let o = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let url = s.url("/");
+    let o = rq_with_stdin(
+        &["--retry", "1", "--retry-delay", "0", "put", &url],
+        vec![b'a'; 3 << 20],
+    );
     assert_code(&o, 5);
     assert_eq!(s.request_count(), 1);
     assert!(
