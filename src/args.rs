@@ -1,4 +1,5 @@
-//! argv before clap: the config file's default options, `--no-OPTION`, and `rq help`.
+//! argv into a [`Cli`]: the config file's default options, `--no-OPTION`, and the
+//! invocations that end here (`--help`, `rq help`, `--version`, `--generate`).
 //!
 //! `CONFIG/config.json` may hold `{"default_options": ["--follow", "--style=monokai"]}`;
 //! they are put in front of the command line. Every option then has a `--no-OPTION` form
@@ -8,23 +9,74 @@
 //! and `--help`, `--version` and `--generate` never read it.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-use clap::{Arg, Command, CommandFactory};
+use anyhow::Result;
+use clap::{Arg, Command, CommandFactory, Parser};
 
 use crate::cli::Cli;
+use crate::error::{usage, ExitCode};
+use crate::stdout::Stdout;
 
-/// `$RQ_CONFIG_DIR`, else the platform config directory + `/rq`.
-pub fn config_dir() -> Option<PathBuf> {
-    match std::env::var_os("RQ_CONFIG_DIR") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => dirs::config_dir().map(|d| d.join("rq")),
+/// What argv asks for.
+pub enum Parsed {
+    /// A request (or `--offline`, `--curl`) to plan and run.
+    Run(Box<Cli>),
+    /// Help, version or generated files were printed: exit with this code.
+    Done(ExitCode),
+}
+
+/// Parse argv, with the config file in `config_dir` (CONFIG of SPEC §7). Help, version and
+/// `--generate` are printed here and never read the config file, so they work whatever
+/// state HOME, the config file or the current directory are in.
+pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
+    if wants_long_help(&args) {
+        let _ = write!(Stdout, "{}", Cli::command().render_long_help());
+        return Ok(Parsed::Done(ExitCode::Ok));
+    }
+    let args = prepare(args, config_dir, true);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e).map(Parsed::Done),
+    };
+    if let Some(kind) = cli.generate {
+        let mut out = io::BufWriter::new(Stdout);
+        crate::generate::generate(kind, Cli::command(), &mut out)?;
+        out.flush()?;
+        return Ok(Parsed::Done(ExitCode::Ok));
+    }
+    Ok(Parsed::Run(Box::new(cli)))
+}
+
+/// `rq help`, or `--help` together with `--long`: the full text (plain `--help` is the short
+/// cheat sheet).
+fn wants_long_help(args: &[OsString]) -> bool {
+    let rest = args.get(1..).unwrap_or_default();
+    rest == ["help"] || (rest.iter().any(|a| a == "--help") && rest.iter().any(|a| a == "--long"))
+}
+
+/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error.
+fn clap_error(e: clap::Error) -> Result<ExitCode> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // `rq --help | head` must not panic on the closed pipe.
+            let _ = write!(Stdout, "{e}");
+            Ok(ExitCode::Ok)
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            Err(usage(format!("{first} (see rq --help)")))
+        }
     }
 }
 
 /// The arguments clap should see: default options from the config file (unless this is a
 /// help, version or generate invocation), then argv, with `--no-OPTION` applied.
-pub fn prepare(argv: Vec<OsString>, warn: bool) -> Vec<OsString> {
+pub fn prepare(argv: Vec<OsString>, config_dir: Option<&Path>, warn: bool) -> Vec<OsString> {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| "rq".into());
     let user: Vec<OsString> = iter.collect();
@@ -36,7 +88,7 @@ pub fn prepare(argv: Vec<OsString>, warn: bool) -> Vec<OsString> {
     if skips_config(&user) {
         return plain();
     }
-    let (defaults, path) = default_options(warn);
+    let (defaults, path) = default_options(config_dir, warn);
     if defaults.is_empty() {
         return plain();
     }
@@ -80,8 +132,8 @@ fn skips_config(args: &[OsString]) -> bool {
 
 /// `default_options` from `CONFIG/config.json`, and the file's path; a missing file is
 /// silent, a broken one warns.
-fn default_options(warn: bool) -> (Vec<String>, Option<PathBuf>) {
-    let Some(path) = config_dir().map(|d| d.join("config.json")) else {
+fn default_options(config_dir: Option<&Path>, warn: bool) -> (Vec<String>, Option<PathBuf>) {
+    let Some(path) = config_dir.map(|d| d.join("config.json")) else {
         return (Vec::new(), None);
     };
     let text = match std::fs::read_to_string(&path) {

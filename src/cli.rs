@@ -1,7 +1,7 @@
 //! The command line as clap sees it: a mirror of argv, with no I/O and no resolution.
 //!
 //! Doc comments here are the `--help` text, the man page and the completions, so they state
-//! defaults. Everything is resolved into a [`crate::plan::Plan`] before anything else reads it.
+//! defaults. The plan resolves everything in it before anything else runs; nothing else reads it.
 
 use clap::{ArgAction, Parser, ValueEnum};
 
@@ -361,7 +361,7 @@ pub struct Cli {
 
     /// Print shell completions or the man page, then exit.
     #[arg(long, value_enum, value_name = "WHAT", help_heading = "Other")]
-    pub generate: Option<crate::generate::Generate>,
+    pub generate: Option<Generate>,
 
     /// Print a short help; with --long (or `rq help`), the full text.
     #[arg(long, action = ArgAction::HelpShort, help_heading = "Other")]
@@ -374,6 +374,17 @@ pub struct Cli {
     /// Print the version.
     #[arg(long, action = ArgAction::Version, help_heading = "Other")]
     pub version: Option<bool>,
+}
+
+/// What `--generate` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generate {
+    CompleteBash,
+    CompleteZsh,
+    CompleteFish,
+    CompletePowershell,
+    CompleteElvish,
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -20,7 +20,7 @@ use url::Url;
 
 use crate::auth::Secret;
 use crate::error::usage;
-use crate::plan::Header;
+use crate::request::Header;
 
 /// One cookie as a session file holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]

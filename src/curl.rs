@@ -5,11 +5,16 @@
 //! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
 
 use crate::auth::Secret;
-use crate::plan::{Net, Request};
+use crate::engine::connector::ConnectOptions;
+use crate::engine::resolve::Family;
+use crate::engine::retry::Retry;
+use crate::engine::tls::{TlsVersion, Verify};
+use crate::engine::Settings;
+use crate::request::{Request, ACCEPT_ENCODING, USER_AGENT};
 use crate::upload::{Body, Content, Multipart};
 
 /// `digest`: Digest credentials, which curl is given as `--digest --user USER:PASS`.
-pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> String {
+pub fn command(req: &Request, net: &Settings, digest: Option<(String, Secret)>) -> String {
     let mut args: Vec<String> = vec!["curl".into()];
     let has_body = req.body.is_some();
     let implied = if has_body { "POST" } else { "GET" };
@@ -22,32 +27,7 @@ pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> St
     if req.raw_path.is_some() {
         args.push("--path-as-is".into());
     }
-    let default_ua = concat!("rq/", env!("CARGO_PKG_VERSION"));
-    for h in &req.headers {
-        let value = String::from_utf8_lossy(&h.value);
-        if h.is("host") && h.auto_host || h.is("content-length") {
-            continue;
-        }
-        if h.is("content-type") && matches!(req.body, Some(Body::Multipart(_))) {
-            // curl's --form writes its own boundary, and this header with it.
-            continue;
-        }
-        if h.is("accept-encoding") && value == "gzip, deflate, br, zstd" {
-            args.push("--compressed".into());
-            continue;
-        }
-        if h.is("user-agent") && value == default_ua {
-            args.extend(["--user-agent".into(), value.into_owned()]);
-            continue;
-        }
-        let line = if value.is_empty() {
-            // curl sends an empty header for `Name;`.
-            format!("{};", h.name)
-        } else {
-            format!("{}: {value}", h.name)
-        };
-        args.extend(["--header".into(), line]);
-    }
+    header_args(req, &mut args);
     if let Some((user, pass)) = digest {
         args.extend([
             "--digest".into(),
@@ -62,7 +42,44 @@ pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> St
             args.extend(["--header".into(), format!("{name}:")]);
         }
     }
-    match &req.body {
+    body_args(&req.body, &mut args);
+    timing_args(net, &mut args);
+    let https = req.url.scheme() == "https";
+    args.extend(transport_args(&net.connect, &net.retry, https));
+    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// The request's headers, less those curl writes the same way by itself.
+fn header_args(req: &Request, args: &mut Vec<String>) {
+    for h in &req.headers {
+        let value = String::from_utf8_lossy(&h.value);
+        if h.is("host") && h.auto_host || h.is("content-length") {
+            continue;
+        }
+        if h.is("content-type") && matches!(req.body, Some(Body::Multipart(_))) {
+            // curl's --form writes its own boundary, and this header with it.
+            continue;
+        }
+        if h.is("accept-encoding") && value == ACCEPT_ENCODING {
+            args.push("--compressed".into());
+            continue;
+        }
+        if h.is("user-agent") && value == USER_AGENT {
+            args.extend(["--user-agent".into(), value.into_owned()]);
+            continue;
+        }
+        let line = if value.is_empty() {
+            // curl sends an empty header for `Name;`.
+            format!("{};", h.name)
+        } else {
+            format!("{}: {value}", h.name)
+        };
+        args.extend(["--header".into(), line]);
+    }
+}
+
+fn body_args(body: &Option<Body>, args: &mut Vec<String>) {
+    match body {
         None => {}
         Some(Body::Bytes(body)) => args.extend([
             "--data-binary".into(),
@@ -72,8 +89,12 @@ pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> St
             args.extend(["--data-binary".into(), format!("@{}", path.display())])
         }
         Some(Body::Stdin { .. }) => args.extend(["--data-binary".into(), "@-".into()]),
-        Some(Body::Multipart(form)) => form_args(form, &mut args),
+        Some(Body::Multipart(form)) => form_args(form, args),
     }
+}
+
+/// Redirects and timeouts.
+fn timing_args(net: &Settings, args: &mut Vec<String>) {
     if net.follow {
         args.extend([
             "--location".into(),
@@ -97,9 +118,75 @@ pub fn command(req: &Request, net: &Net, digest: Option<(String, Secret)>) -> St
             t.as_secs().max(1).to_string(),
         ]);
     }
-    let https = req.url.scheme() == "https";
-    args.extend(crate::netplan::curl_args(&net.connect, &net.retry, https));
-    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// The curl options for the transport settings (`--curl`), for a request to an http or
+/// https URL. Proxies from the environment are spelled out, so the command does not depend
+/// on curl reading the same variables the same way.
+fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
+    let proxies = &connect.proxies;
+    let proxy = if https { &proxies.https } else { &proxies.http };
+    match proxy {
+        Some(p) => {
+            add(&["--proxy", &p.to_string()]);
+            if let Some((user, pass)) = p.credentials() {
+                add(&["--proxy-user", &format!("{user}:{pass}")]);
+            }
+        }
+        None if proxies.http.is_some() || proxies.https.is_some() => add(&["--noproxy", "*"]),
+        None => {}
+    }
+    match &connect.tls.verify {
+        Verify::Off => add(&["--insecure"]),
+        // curl (OpenSSL) reads $SSL_CERT_FILE itself.
+        Verify::Roots { from, .. } if from == "$SSL_CERT_FILE" => {}
+        Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
+        Verify::Platform => {}
+    }
+    if let Some(id) = &connect.tls.identity {
+        add(&["--cert", &id.cert.to_string_lossy()]);
+        if let Some(key) = &id.key {
+            add(&["--key", &key.to_string_lossy()]);
+        }
+        if let Some(pass) = &id.password {
+            add(&["--pass", pass]);
+        }
+    }
+    match connect.tls.version {
+        Some(TlsVersion::Tls12) => add(&["--tlsv1.2", "--tls-max", "1.2"]),
+        Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
+        None => {}
+    }
+    for pin in &connect.names.pins {
+        add(&["--resolve", &pin.spec]);
+    }
+    for reroute in &connect.names.reroutes {
+        add(&["--connect-to", &reroute.spec]);
+    }
+    match connect.names.family {
+        Family::V4 => add(&["-4"]),
+        Family::V6 => add(&["-6"]),
+        Family::Any => {}
+    }
+    if let Some(path) = &connect.unix_socket {
+        add(&["--unix-socket", &path.to_string_lossy()]);
+    }
+    if connect.http10 {
+        add(&["--http1.0"]);
+    }
+    if retry.retries > 0 {
+        // curl counts a refused connection as transient only when told to.
+        add(&["--retry", &retry.retries.to_string(), "--retry-connrefused"]);
+        if let Some(d) = retry.delay {
+            add(&["--retry-delay", &d.as_secs_f64().ceil().to_string()]);
+        }
+        if let Some(d) = retry.max_time {
+            add(&["--retry-max-time", &d.as_secs_f64().ceil().to_string()]);
+        }
+    }
+    args
 }
 
 /// A multipart body with files as curl `--form` options (curl picks its own boundary).

@@ -19,29 +19,26 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
-use ureq::http::{self, header};
+use http::header;
 use url::Url;
 
-use crate::cli::Cli;
-use crate::error::{fail, usage, ExitCode};
-use crate::plan::{Env, Header, Request};
+use crate::diagnostics::Diagnostics;
+use crate::engine::{Direct, Head, ResponseBody};
+use crate::error::{fail, ExitCode};
 use crate::progress::{self, Counted, Progress};
+use crate::stdout::Stdout;
 
 /// Bodies at least this long (or of unknown length) are written to a file on a second
 /// thread; for smaller ones starting it costs more than it saves.
 const OVERLAP_MIN: u64 = 8 * 1024 * 1024;
 
-/// rq's default `Accept-Encoding`; `-d` replaces it with `identity` unless the user set one.
-const DEFAULT_ACCEPT_ENCODING: &[u8] = b"gzip, deflate, br, zstd";
-
 /// How the response body is saved, resolved from `-o`, `-d` and `-c`.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// `-d`: the invocation is a download (headers go to stderr, see `plan.rs`).
+    /// `-d`: the invocation is a download (headers go to stderr).
     pub download: bool,
     pub dest: Dest,
     /// `-c`: the length of the partial file (0 when there is none yet). Above 0, the
@@ -50,24 +47,9 @@ pub struct Options {
     /// Save only 2xx bodies: `-d` with status checking on (the default). A plain `-o`
     /// saves whatever the server sent, like curl.
     pub only_success: bool,
-    /// Draw a progress bar on stderr (it is a terminal and `-q` is not given).
-    pub progress: bool,
-    /// Print the one-line summary on stderr (`-d` or `-c`, without `-q`).
-    pub summary: bool,
-    /// Warnings on stderr (off with `-qq`).
-    pub warnings: bool,
-    /// `--debug`: say when the body is moved with splice(2).
-    pub debug: bool,
-}
-
-/// The socket of a plain-HTTP response, offered by the engine (`engine/direct.rs`), and
-/// the timeouts that apply while its body arrives.
-pub struct Direct {
-    pub offer: Arc<crate::engine::direct::Offer>,
-    /// `--timeout`: the longest wait for the next bytes.
-    pub idle: Option<Duration>,
-    /// `--max-time`, counted from when the request was sent.
-    pub deadline: Option<Instant>,
+    /// The progress bar, the one-line summary, warnings, and `--debug` (which says when
+    /// the body is moved with splice(2)).
+    pub diagnostics: Diagnostics,
 }
 
 /// Where the body goes.
@@ -95,79 +77,6 @@ pub enum Saved {
     Skipped,
 }
 
-/// Resolve `-o`, `-d` and `-c`, and prepare the first request for them: `-c` asks for the
-/// missing bytes with `Range`, and ranged or `-d` requests ask for `Accept-Encoding:
-/// identity` (a range of a compressed body can't be appended to a file, and the progress
-/// total is then the file's size).
-pub fn resolve(cli: &Cli, env: &Env, request: &mut Request) -> Result<Option<Options>> {
-    if !cli.download && !cli.resume && cli.output.is_none() {
-        return Ok(None);
-    }
-    let dest = match &cli.output {
-        Some(path) => Dest::File(path.clone()),
-        None if cli.resume => {
-            return Err(usage(
-                "--continue needs -o FILE: the partial file to resume",
-            ))
-        }
-        None if env.stdout_tty => Dest::Named(request.url.clone()),
-        None => Dest::Stdout,
-    };
-    let resume_from = match (&dest, cli.resume) {
-        (Dest::File(path), true) => Some(partial_len(path)?),
-        _ => None,
-    };
-    let ranged = resume_from.is_some_and(|n| n > 0);
-    if ranged {
-        let from = resume_from.unwrap_or(0);
-        request.headers.retain(|h| !h.is("range"));
-        request
-            .headers
-            .push(Header::new("Range", format!("bytes={from}-")));
-    }
-    for h in request
-        .headers
-        .iter_mut()
-        .filter(|h| h.is("accept-encoding"))
-    {
-        if ranged || (cli.download && h.value == DEFAULT_ACCEPT_ENCODING) {
-            h.value = b"identity".to_vec();
-        }
-    }
-    if ranged && request.header("accept-encoding").is_none() {
-        request
-            .headers
-            .push(Header::new("Accept-Encoding", "identity"));
-    }
-    Ok(Some(Options {
-        download: cli.download,
-        dest,
-        resume_from,
-        only_success: cli.download && !cli.no_check_status,
-        progress: env.stderr_tty && cli.quiet == 0,
-        summary: (cli.download || cli.resume) && cli.quiet == 0,
-        warnings: cli.quiet < 2,
-        debug: cli.debug,
-    }))
-}
-
-/// The length of the partial file for `-c`: 0 when there is none.
-fn partial_len(path: &Path) -> Result<u64> {
-    let shown = path.display();
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(usage(format!("--continue: can't look at '{shown}': {e}"))),
-        Ok(m) if m.file_type().is_symlink() => Err(usage(format!(
-            "--continue: '{shown}' is a symbolic link, and rq doesn't write through links: \
-             give the real file with -o"
-        ))),
-        Ok(m) if m.is_file() => Ok(m.len()),
-        Ok(_) => Err(usage(format!(
-            "--continue: '{shown}' is not a regular file"
-        ))),
-    }
-}
-
 /// What to do with a response.
 enum Action<'a> {
     /// Create a new file in the current directory, next to existing ones.
@@ -190,14 +99,14 @@ enum Decision<'a> {
 /// body; a large body of known length is then moved from it with splice(2).
 pub fn save(
     opts: &Options,
-    parts: &http::response::Parts,
-    body: ureq::Body,
+    parts: &Head,
+    body: ResponseBody,
     direct: Option<Direct>,
 ) -> Result<Saved> {
     let action = match decide(opts, parts)? {
         Decision::Write(action) => action,
         Decision::Complete => {
-            if let (true, Dest::File(path)) = (opts.summary, &opts.dest) {
+            if let (true, Dest::File(path)) = (opts.diagnostics.summary, &opts.dest) {
                 let len = opts.resume_from.unwrap_or(0);
                 eprintln!("'{}' is already complete ({len} bytes)", path.display());
             }
@@ -219,25 +128,21 @@ pub fn save(
         (Sink::File(file), Some(len)) if len >= OVERLAP_MIN => reserve(file, start, len),
         _ => None,
     };
-    let progress = Progress::new(opts.progress, &shown, length, start);
+    let progress = Progress::new(opts.diagnostics.progress, &shown, length, start);
     let counted = Counted::new(body.into_reader(), progress.clone());
     let received = counted.counter();
-    let encoding = header_str(parts, header::CONTENT_ENCODING);
-    let (mut reader, unknown) = crate::engine::decoded_reader(Box::new(counted), encoding);
-    if !unknown.is_empty() && opts.warnings {
-        eprintln!(
-            "rq: warning: unknown Content-Encoding '{}': the body is saved as received",
-            unknown.join(", ")
-        );
-    }
+    let decoded = crate::engine::decoded(Box::new(counted), parts);
+    let diag = &opts.diagnostics;
+    diag.unknown_encoding(&decoded.unknown, "saved");
+    let mut reader = decoded.reader;
     let direct = direct
         .zip(length)
         .filter(|&(_, len)| len >= OVERLAP_MIN && as_sent(parts));
     let result = match (out, direct) {
         (Sink::File(mut file), Some((direct, len))) => {
-            if opts.debug {
-                eprintln!("rq: debug: the body goes from the socket to {shown} with splice(2)");
-            }
+            diag.debug(format_args!(
+                "the body goes from the socket to {shown} with splice(2)"
+            ));
             let moved = |n| {
                 received.fetch_add(n, Ordering::Relaxed);
                 progress.add(n);
@@ -260,7 +165,7 @@ pub fn save(
         Err(copy::Failed::Read(e)) => return Err(cut_short(e, got, length, &action, &shown)),
         Err(copy::Failed::Write(e, n)) => return Err(write_error(e, n, &shown)),
     };
-    if opts.summary {
+    if opts.diagnostics.summary {
         let what = progress::summary(written, started.elapsed());
         match (action, start) {
             (Action::Stdout, _) => eprintln!("Downloaded to stdout: {what}"),
@@ -301,7 +206,7 @@ fn release(reserved: Option<File>) {
 /// The body on the wire is the body to save: a status that has one, no transfer or
 /// content coding to undo. (The length was checked by the caller; a HEAD request is never
 /// offered.)
-fn as_sent(parts: &http::response::Parts) -> bool {
+fn as_sent(parts: &Head) -> bool {
     let status = parts.status.as_u16();
     let coded =
         |name| header_str(parts, name).is_some_and(|v| !v.trim().eq_ignore_ascii_case("identity"));
@@ -362,7 +267,7 @@ fn direct_copy(
 
 /// `nothing saved: the server answered 404 Not Found`, unless `-qq`.
 fn warn_skipped(opts: &Options, status: http::StatusCode) {
-    if !opts.warnings {
+    if !opts.diagnostics.warnings {
         return;
     }
     let reason = status.canonical_reason().unwrap_or("");
@@ -376,11 +281,11 @@ fn warn_skipped(opts: &Options, status: http::StatusCode) {
     );
 }
 
-fn decide<'a>(opts: &'a Options, parts: &http::response::Parts) -> Result<Decision<'a>> {
+fn decide<'a>(opts: &'a Options, parts: &Head) -> Result<Decision<'a>> {
     let success = parts.status.is_success();
     if let (Some(from), Dest::File(path)) = (opts.resume_from, &opts.dest) {
         if from > 0 {
-            return resume(path, from, parts, opts.warnings);
+            return resume(path, from, parts, opts.diagnostics.warnings);
         }
         if !success {
             return Ok(Decision::Skip);
@@ -405,12 +310,7 @@ fn decide<'a>(opts: &'a Options, parts: &http::response::Parts) -> Result<Decisi
 
 /// The `-c` matrix: 206 starting where the file ends appends; 200 starts over; 416 means
 /// the file is complete; anything else, or a 206 that does not fit, leaves the file alone.
-fn resume<'a>(
-    path: &'a Path,
-    from: u64,
-    parts: &http::response::Parts,
-    warnings: bool,
-) -> Result<Decision<'a>> {
+fn resume<'a>(path: &'a Path, from: u64, parts: &Head, warnings: bool) -> Result<Decision<'a>> {
     let name = path.display();
     let range = header_str(parts, header::CONTENT_RANGE);
     match parts.status.as_u16() {
@@ -467,12 +367,12 @@ fn resume<'a>(
     }
 }
 
-fn header_str(parts: &http::response::Parts, name: header::HeaderName) -> Option<&str> {
+fn header_str(parts: &Head, name: header::HeaderName) -> Option<&str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The response's Content-Encoding, unless absent or `identity`.
-fn encoding(parts: &http::response::Parts) -> Option<&str> {
+fn encoding(parts: &Head) -> Option<&str> {
     header_str(parts, header::CONTENT_ENCODING)
         .map(str::trim)
         .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"))
@@ -496,7 +396,7 @@ fn unsatisfied_total(value: &str) -> Option<u64> {
 /// Where the bytes go.
 enum Sink {
     File(File),
-    Stdout(StdoutSink),
+    Stdout(Stdout),
 }
 
 /// Open the destination; returns it and how to name it in messages.
@@ -514,10 +414,7 @@ fn open(action: &Action) -> Result<(Sink, String)> {
             Sink::File(open_append(path, *from)?),
             format!("'{}'", path.display()),
         ),
-        Action::Stdout => (
-            Sink::Stdout(StdoutSink(io::stdout().lock())),
-            "stdout".into(),
-        ),
+        Action::Stdout => (Sink::Stdout(Stdout), "stdout".into()),
     })
 }
 
@@ -632,25 +529,6 @@ fn is_link_error(e: &io::Error) -> bool {
     return e.raw_os_error() == Some(libc::ELOOP);
     #[cfg(not(unix))]
     return false;
-}
-
-/// stdout for a download to a pipe; a closed pipe is noted so rq exits 0 quietly.
-struct StdoutSink(io::StdoutLock<'static>);
-
-impl Write for StdoutSink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf).inspect_err(note_broken_pipe)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush().inspect_err(note_broken_pipe)
-    }
-}
-
-fn note_broken_pipe(e: &io::Error) {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        crate::run::STDOUT_CLOSED.store(true, Ordering::Relaxed);
-    }
 }
 
 /// A body that ended early: exit 1 (2 for a timeout), saying how much arrived and that the

@@ -2,7 +2,8 @@
 //!
 //! SPEC §3 is the table. Every error in rq ends up as an `anyhow::Error`; the few whose
 //! exit code matters carry a [`Failure`] somewhere in their chain, everything else that comes
-//! from the network is classified by [`classify`] by looking at the `ureq`/`io` errors inside.
+//! from the network is classified by [`classify`] by looking for a [`Timeout`] inside (the
+//! engine turns its library's timeouts into that type at its boundary).
 
 use std::fmt;
 use std::io;
@@ -69,7 +70,7 @@ pub fn fail(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
 }
 
 /// Which exit code an error maps to. Typed [`Failure`]s win; then timeouts found anywhere
-/// in the chain (ureq reports them directly or wrapped in `io::Error` by body readers);
+/// in the chain (alone, or wrapped in an `io::Error` by body readers);
 /// everything else is a network/I/O error.
 pub fn classify(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain() {
@@ -83,14 +84,46 @@ pub fn classify(err: &anyhow::Error) -> ExitCode {
     ExitCode::Error
 }
 
+/// Which timeout fired. The engine reports its timeouts as this type (alone or inside an
+/// `io::Error`), so nothing above it needs to know the HTTP library's error types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeout {
+    /// `--connect-timeout`: name resolution or connecting took too long.
+    Connect,
+    /// `--timeout`: no bytes for that long.
+    Idle,
+    /// `--max-time`: the whole exchange took too long.
+    Whole,
+}
+
+impl Timeout {
+    /// The timeout in the words of rq's options.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Timeout::Connect => "--connect-timeout (connection not established in time)",
+            Timeout::Idle => "--timeout (no data received for that long)",
+            Timeout::Whole => "--max-time (the whole exchange took too long)",
+        }
+    }
+
+    /// As an `io::Error` of kind `TimedOut`, for readers and writers.
+    pub fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, self)
+    }
+}
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl std::error::Error for Timeout {}
+
 /// If `cause` is a timeout, say which one fired, in the words of rq's options.
 pub fn timeout_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    if let Some(e) = cause.downcast_ref::<ureq::Error>() {
-        return match e {
-            ureq::Error::Timeout(t) => Some(timeout_name(*t)),
-            ureq::Error::Io(io) => timeout_of(io),
-            _ => None,
-        };
+    if let Some(t) = cause.downcast_ref::<Timeout>() {
+        return Some(t.describe());
     }
     if let Some(io) = cause.downcast_ref::<io::Error>() {
         if let Some(inner) = io.get_ref() {
@@ -100,23 +133,13 @@ pub fn timeout_of(cause: &(dyn std::error::Error + 'static)) -> Option<&'static 
             io.kind(),
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
         ) {
-            return Some("--timeout (no data received for that long)");
+            return Some(Timeout::Idle.describe());
         }
     }
     None
 }
 
-fn timeout_name(t: ureq::Timeout) -> &'static str {
-    use ureq::Timeout as T;
-    match t {
-        T::Connect | T::Resolve => "--connect-timeout (connection not established in time)",
-        T::PerRead | T::PerWrite => "--timeout (no data received for that long)",
-        T::Global | T::PerCall => "--max-time (the whole exchange took too long)",
-        _ => "--max-time (the whole exchange took too long)",
-    }
-}
-
-/// A one-line description of a network error, without ureq's internal wording where a
+/// A one-line description of a network error, without the HTTP library's wording where a
 /// plainer one exists.
 pub fn describe(err: &anyhow::Error) -> String {
     for cause in err.chain() {

@@ -4,24 +4,16 @@
 
 use std::io::Write;
 
-use clap::{CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+use crate::cli::Generate;
 
-/// What `--generate` can print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Generate {
-    CompleteBash,
-    CompleteZsh,
-    CompleteFish,
-    CompletePowershell,
-    CompleteElvish,
-    Man,
-}
-
-pub fn generate(kind: Generate, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut cmd = Cli::command();
+/// Print `kind` for `cmd` (rq's clap command) to `out`.
+pub fn generate(
+    kind: Generate,
+    mut cmd: clap::Command,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let shell = match kind {
         Generate::CompleteBash => Shell::Bash,
         Generate::CompleteZsh => Shell::Zsh,

@@ -1,29 +1,33 @@
-//! rq as a library: the modules behind the `rq` binary. They are public so the fuzz
-//! targets and benchmarks can call the parsers and the formatter directly; the command
-//! line is the supported interface.
+//! rq as a library: the modules behind the `rq` binary. The command line is the supported
+//! interface; the few modules public here are what the fuzz targets, property tests and
+//! examples call directly (parsers and the formatter). `ARCHITECTURE.md` names the layers.
 #![forbid(unsafe_code)]
 
-pub mod args;
-pub mod auth;
-pub mod body;
-pub mod cli;
-pub mod cookies;
-pub mod curl;
+mod args;
+mod auth;
+mod body;
+mod cli;
+mod cookies;
+mod curl;
+mod diagnostics;
 pub mod download;
-pub mod engine;
+mod engine;
+mod env;
 pub mod error;
-pub mod generate;
+mod generate;
 pub mod httpfile;
 pub mod items;
-pub mod netplan;
 pub mod netrc;
 pub mod paginate;
-pub mod plan;
+mod plan;
 pub mod print;
-pub mod progress;
+mod progress;
+mod request;
+mod respond;
 pub mod run;
 pub mod session;
-pub mod state;
-pub mod stdin;
-pub mod target;
-pub mod upload;
+mod state;
+mod stdin;
+mod stdout;
+mod target;
+mod upload;

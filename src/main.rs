@@ -2,8 +2,6 @@
 //! to an exit code (SPEC §3), and turn a broken pipe on stdout into a quiet exit 0.
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::Ordering;
-
 use rq::error::{self, ExitCode};
 use rq::run;
 
@@ -12,7 +10,7 @@ fn main() {
     let _ = ctrlc::set_handler(|| std::process::exit(ExitCode::Interrupted as i32));
     let code = match run::main(std::env::args_os().collect()) {
         Ok(code) => code,
-        Err(_) if run::STDOUT_CLOSED.load(Ordering::Relaxed) => ExitCode::Ok,
+        Err(_) if run::stdout_closed() => ExitCode::Ok,
         Err(err) => {
             let code = error::classify(&err);
             eprintln!("rq: error: {}", error::describe(&err));

@@ -64,16 +64,12 @@ impl Netrc {
     }
 }
 
-/// Where the netrc file is: `$NETRC`, else `.netrc` in `$HOME` (when set), else in the
-/// account's home directory.
-pub fn location(netrc_var: Option<PathBuf>, home_var: Option<PathBuf>) -> Option<PathBuf> {
+/// Where the netrc file is: `$NETRC`, else `.netrc` in the home directory.
+pub fn location(netrc_var: Option<PathBuf>, home: Option<PathBuf>) -> Option<PathBuf> {
     if let Some(p) = netrc_var.filter(|p| !p.as_os_str().is_empty()) {
         return Some(p);
     }
-    let home = home_var
-        .filter(|h| !h.as_os_str().is_empty())
-        .or_else(dirs::home_dir)?;
-    Some(home.join(".netrc"))
+    Some(home?.join(".netrc"))
 }
 
 /// Read and parse `path`. A missing or unreadable file is simply no netrc. `warn` receives

@@ -1,6 +1,6 @@
 //! `--paginate`: follow RFC 8288 `Link: <…>; rel="next"` headers page after page.
 //!
-//! Pages are fetched one at a time over the same agent, so the connection is reused, and
+//! Pages are fetched one at a time by the same client, so the connection is reused, and
 //! joined into one stream that the printer reads like any body: JSON array pages become one
 //! array (`[1,2]` + `[3,4]` → `[1,2,3,4]`), other JSON pages one value per line, anything
 //! else is concatenated. Only one page is held at a time, so memory does not grow with the
@@ -12,13 +12,14 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use anyhow::Result;
-use ureq::http;
 use url::Url;
 
-use crate::engine::{self, Exchange};
+use crate::diagnostics::Diagnostics;
+use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::ExitCode;
-use crate::plan::{Net, Request};
 use crate::print::json;
+use crate::request::Request;
+use crate::state::State;
 
 /// After this many pages without `--max-pages`, say that a limit exists.
 pub const WARN_AT: u32 = 1000;
@@ -103,11 +104,10 @@ enum Join {
 
 /// All pages as one body stream.
 pub struct Pages<'a> {
-    agent: &'a ureq::Agent,
-    net: &'a Net,
-    state: &'a std::cell::RefCell<crate::state::State>,
+    client: &'a Client,
+    state: &'a mut State,
     check_status: bool,
-    warn: bool,
+    diag: Diagnostics,
     max_pages: Option<u32>,
     pages: u32,
     next: Option<Request>,
@@ -123,19 +123,17 @@ pub struct Pages<'a> {
 impl<'a> Pages<'a> {
     /// Start after the first page, whose exchange the caller has already received.
     pub fn new(
-        agent: &'a ureq::Agent,
-        net: &'a Net,
-        state: &'a std::cell::RefCell<crate::state::State>,
+        client: &'a Client,
+        state: &'a mut State,
         check_status: bool,
-        warn: bool,
+        diag: Diagnostics,
         max_pages: Option<u32>,
     ) -> Self {
         Pages {
-            agent,
-            net,
+            client,
             state,
             check_status,
-            warn,
+            diag,
             max_pages,
             pages: 0,
             next: None,
@@ -150,27 +148,27 @@ impl<'a> Pages<'a> {
     /// Take in one page's exchange: queue its body and work out the next request.
     pub fn add(&mut self, exchange: Exchange) -> Result<()> {
         self.pages += 1;
-        let status = exchange.response.status().as_u16();
+        let status = exchange.head.status.as_u16();
         if self.check_status && status >= 300 {
             self.failed = Some((ExitCode::for_status(status), status));
             self.finish();
             return Ok(());
         }
-        let url = exchange.request.url.clone();
-        let (parts, body) = exchange.response.into_parts();
-        let link_values = links(&parts.headers);
-        let next = next_link(link_values.iter().map(String::as_str), &url);
-        let encoding = parts
-            .headers
-            .get(http::header::CONTENT_ENCODING)
-            .and_then(|v| v.to_str().ok());
-        let (mut reader, _) = engine::decoded_reader(Box::new(body.into_reader()), encoding);
+        let link_values = links(&exchange.head.headers);
+        let next = next_link(
+            link_values.iter().map(String::as_str),
+            &exchange.request.url,
+        );
+        let mut decoded = exchange.body.decoded(&exchange.head);
+        self.diag.unknown_encoding(&decoded.unknown, "shown");
         let mut page = Vec::new();
-        reader.read_to_end(&mut page)?;
+        decoded.reader.read_to_end(&mut page)?;
         self.queue(&page);
         let limit_reached = self.max_pages.is_some_and(|max| self.pages >= max);
-        if self.pages == WARN_AT && self.max_pages.is_none() && self.warn {
-            eprintln!("rq: warning: {WARN_AT} pages so far; --max-pages N stops earlier");
+        if self.pages == WARN_AT && self.max_pages.is_none() {
+            self.diag.warn(format_args!(
+                "{WARN_AT} pages so far; --max-pages N stops earlier"
+            ));
         }
         self.next = match next {
             Some(url) if !limit_reached => Some(next_request(&exchange.request, &url)?),
@@ -235,8 +233,7 @@ impl<'a> Pages<'a> {
             self.finish();
             return Ok(());
         };
-        let mut observer = crate::run::Quiet(self.state);
-        let exchange = engine::run(self.agent, self.net, request, &mut observer)?;
+        let exchange = self.client.exchange(request, &mut Quiet(self.state))?;
         self.add(exchange)
     }
 }
@@ -254,6 +251,28 @@ impl Read for Pages<'_> {
         buf[..n].copy_from_slice(&front[..n]);
         self.out.drain(..n);
         Ok(n)
+    }
+}
+
+/// Announces nothing (pages after the first are not printed in joined mode), but keeps
+/// cookies, per-hop credentials, Digest answers and the session going for every page.
+pub struct Quiet<'a>(pub &'a mut State);
+
+impl Observer for Quiet<'_> {
+    fn sending(&mut self, _: &Request, _: u32) -> Result<()> {
+        Ok(())
+    }
+
+    fn intermediate(&mut self, _: Exchange) -> Result<()> {
+        Ok(())
+    }
+
+    fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
+        self.0.before(request, hop)
+    }
+
+    fn after(&mut self, request: &Request, head: &Head) -> Result<Option<Request>> {
+        self.0.after(request, head)
     }
 }
 

@@ -21,7 +21,7 @@ use url::Url;
 use crate::auth::{Scheme, Secret};
 use crate::cookies::CookieRecord;
 use crate::error::{fail, usage, ExitCode};
-use crate::plan::Header;
+use crate::request::Header;
 
 /// What a session file holds.
 #[derive(Clone, Default, PartialEq, Eq)]

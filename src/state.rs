@@ -1,7 +1,7 @@
 //! What one invocation carries from hop to hop: the credentials and where they may go, netrc,
 //! the cookie jar, and the session file it saves to.
 //!
-//! `plan.rs` uses it while lowering each request (the first call opens the session, whose
+//! The plan uses it while lowering each request (the first call opens the session, whose
 //! name depends on the first host); the engine then calls it around every hop through its
 //! observer (`engine::Observer::before`/`after`). Before a request leaves, its `Cookie`
 //! header is chosen from the jar for that hop's URL and netrc is looked up for that hop's
@@ -13,17 +13,16 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use ureq::http;
 use url::Url;
 
 use crate::auth::{self, Auth, DigestRequest, Scheme, Secret};
-use crate::cli::{AuthType, Cli};
 use crate::cookies::Jar;
-use crate::engine::same_origin_for_credentials;
 use crate::error::{fail, ExitCode};
 use crate::netrc::{self, Netrc};
-use crate::plan::{Env, Header, Request};
+use crate::request::{Header, Request};
 use crate::session::{self, SessionFile};
+use crate::target::same_origin_for_credentials;
+use crate::upload::Body;
 
 /// The per-invocation state; see the module documentation.
 #[derive(Debug, Clone)]
@@ -44,22 +43,30 @@ pub struct State {
     stale_answered: bool,
 }
 
-/// What the command line and the environment say, secrets wrapped.
-#[derive(Debug, Clone)]
-struct Options {
-    auth: Option<Secret>,
-    scheme: Option<Scheme>,
-    bearer: Option<Secret>,
-    ignore_netrc: bool,
+/// What the command line and the environment say, secrets wrapped (built by the plan).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-a USER[:PASS]`.
+    pub auth: Option<Secret>,
+    /// `-A`.
+    pub scheme: Option<Scheme>,
+    /// `--bearer`.
+    pub bearer: Option<Secret>,
+    pub ignore_netrc: bool,
     /// `(value, read_only, option name)`.
-    session: Option<(String, bool, &'static str)>,
+    pub session: Option<(String, bool, &'static str)>,
     /// Requests are really sent (not `--offline`/`--curl`): only then is a session written.
-    sends: bool,
+    pub sends: bool,
     /// A terminal exists to ask for a password on.
-    terminal: bool,
-    warnings: bool,
-    netrc_var: Option<PathBuf>,
-    home_var: Option<PathBuf>,
+    pub terminal: bool,
+    /// Warnings on stderr (off with `-qq`).
+    pub warnings: bool,
+    /// Where netrc is read from (`$NETRC`, else `~/.netrc`).
+    pub netrc: Option<PathBuf>,
+    /// The home directory, for `~` in session paths.
+    pub home: Option<PathBuf>,
+    /// The config directory, where named sessions live.
+    pub config_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,30 +82,9 @@ struct Session {
 }
 
 impl State {
-    pub fn new(cli: &Cli, env: &Env) -> State {
-        let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
-        let session = match (&cli.session, &cli.session_read_only) {
-            (Some(s), _) => Some((s.clone(), false, "--session")),
-            (None, Some(s)) => Some((s.clone(), true, "--session-read-only")),
-            (None, None) => None,
-        };
+    pub fn new(opts: Options) -> State {
         State {
-            opts: Options {
-                auth: cli.auth.clone().map(Secret::new),
-                scheme: cli.auth_type.map(|t| match t {
-                    AuthType::Basic => Scheme::Basic,
-                    AuthType::Digest => Scheme::Digest,
-                    AuthType::Bearer => Scheme::Bearer,
-                }),
-                bearer: cli.bearer.clone().map(Secret::new),
-                ignore_netrc: cli.ignore_netrc,
-                session,
-                sends: !(cli.offline || cli.curl),
-                terminal: env.stdin_tty || env.stderr_tty,
-                warnings: cli.quiet < 2,
-                netrc_var: var("NETRC"),
-                home_var: var("HOME"),
-            },
+            opts,
             opened: false,
             given: None,
             netrc: None,
@@ -198,14 +184,14 @@ impl State {
             return Ok(None);
         };
         let config = || {
-            crate::args::config_dir().ok_or_else(|| {
+            self.opts.config_dir.clone().ok_or_else(|| {
                 fail(
                     ExitCode::Error,
                     "no config directory for named sessions: set RQ_CONFIG_DIR, or give --session a path",
                 )
             })
         };
-        let home = self.opts.home_var.clone().or_else(dirs::home_dir);
+        let home = self.opts.home.clone();
         let path = session::location(&value, option, url, config, home)?;
         let file = session::read(&path)?.unwrap_or_default();
         if self.opts.sends && !read_only {
@@ -238,7 +224,7 @@ impl State {
     }
 
     fn load_netrc(&self) -> Option<Netrc> {
-        let path = netrc::location(self.opts.netrc_var.clone(), self.opts.home_var.clone())?;
+        let path = netrc::location(self.opts.netrc.clone(), self.opts.home.clone())?;
         let warnings = self.opts.warnings;
         netrc::load(&path, &mut |message| {
             if warnings {
@@ -333,14 +319,13 @@ impl State {
     fn answer(
         &mut self,
         request: &Request,
-        response: &http::Response<ureq::Body>,
+        head: &http::response::Parts,
     ) -> Result<Option<Request>> {
-        if response.status() != http::StatusCode::UNAUTHORIZED {
+        if head.status != http::StatusCode::UNAUTHORIZED {
             return Ok(None);
         }
         let challenges = || {
-            response
-                .headers()
+            head.headers
                 .get_all(http::header::WWW_AUTHENTICATE)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
@@ -370,7 +355,7 @@ impl State {
             // falls back to qop=auth (which such a server refuses).
             body: match &request.body {
                 None => Some(&[][..]),
-                Some(crate::upload::Body::Bytes(bytes)) => Some(&bytes[..]),
+                Some(Body::Bytes(bytes)) => Some(&bytes[..]),
                 Some(_) => None,
             },
             cnonce: None,
@@ -418,13 +403,13 @@ impl State {
     pub fn after(
         &mut self,
         request: &Request,
-        response: &http::Response<ureq::Body>,
+        head: &http::response::Parts,
     ) -> Result<Option<Request>> {
-        let set_cookies = response.headers().get_all(http::header::SET_COOKIE);
+        let set_cookies = head.headers.get_all(http::header::SET_COOKIE);
         self.jar
             .receive(set_cookies.iter().map(|v| v.as_bytes()), &request.url);
         self.save()?;
-        self.answer(request, response)
+        self.answer(request, head)
     }
 }
 

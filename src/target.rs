@@ -166,6 +166,16 @@ pub fn origin(url: &Url) -> (String, String, u16) {
     )
 }
 
+/// Same scheme, host and port; or the same host upgraded from http:80 to https:443.
+pub fn same_origin_for_credentials(from: &Url, to: &Url) -> bool {
+    let (fs, fh, fp) = origin(from);
+    let (ts, th, tp) = origin(to);
+    if fh != th {
+        return false;
+    }
+    (fs == ts && fp == tp) || (fs == "http" && fp == 80 && ts == "https" && tp == 443)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

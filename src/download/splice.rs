@@ -19,6 +19,7 @@ use rustix::net::sockopt;
 use rustix::pipe;
 
 use super::copy::{joined, Failed};
+use crate::error::Timeout;
 
 /// What each pipe is asked to hold (the system's default limit for an unprivileged user).
 const PIPE: usize = 1024 * 1024;
@@ -203,11 +204,10 @@ fn timed_out(limits: Limits) -> io::Error {
     let total = limits
         .deadline
         .is_some_and(|d| d.saturating_duration_since(Instant::now()) < Duration::from_millis(5));
-    let which = match total {
-        true => ureq::Timeout::Global,
-        false => ureq::Timeout::PerRead,
-    };
-    io::Error::new(io::ErrorKind::TimedOut, ureq::Error::Timeout(which))
+    match total {
+        true => Timeout::Whole.into_io(),
+        false => Timeout::Idle.into_io(),
+    }
 }
 
 /// Ask for a [`PIPE`]-sized pipe; returns the size it has (64 KiB when refused).

@@ -1,8 +1,13 @@
-//! The engine: one ureq agent, rq's own hop-by-hop redirect loop, and body decoding.
+//! The engine: a [`Client`] that sends one [`Request`] and follows its redirects hop by
+//! hop, and hands back an [`Exchange`]: the response head as `http` parts and a body to read.
 //!
-//! The engine knows nothing about printing. It reports each request it is about to send and
-//! each intermediary response to an [`Observer`], and returns the final exchange.
+//! This is a closed layer. The HTTP library (ureq) and the transport are named only inside
+//! `src/engine/`; above it, requests are [`Request`]s, heads are `http::response::Parts`,
+//! bodies are readers, and failures are `anyhow` errors whose exit code `error.rs` knows.
+//! The engine knows nothing about printing: it reports each request it is about to send and
+//! each intermediary response to an [`Observer`], which the caller implements.
 
+mod client;
 pub mod connector;
 mod date;
 mod decode;
@@ -10,6 +15,7 @@ pub mod direct;
 pub mod proxy;
 mod redirect;
 pub mod resolve;
+mod response;
 pub mod retry;
 mod socket;
 mod socks;
@@ -17,24 +23,27 @@ pub mod timing;
 pub mod tls;
 
 use std::io::Read;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use ureq::http;
 
-use crate::error::{fail, ExitCode};
-use crate::plan::{Net, Request};
-use crate::upload::Body;
+use crate::request::Request;
 
-pub use decode::decoded_reader;
+pub use client::{Client, Settings};
 pub use redirect::next_request as next_hop;
-pub use redirect::same_origin_for_credentials;
+pub use response::{decoded, ResponseBody};
+pub use timing::Meta;
 
-/// What the printer needs to hear while the engine works.
+/// The head of a response: status, version and headers.
+pub type Head = http::response::Parts;
+
+/// What the caller needs to hear while the engine works.
 pub trait Observer {
     /// `request` is about to be sent; `hop` is 0 for the first request.
     fn sending(&mut self, request: &Request, hop: u32) -> Result<()>;
-    /// A response that will not be the final one (a redirect being followed).
+    /// A response that will not be the final one (a redirect being followed, a challenge
+    /// answered).
     fn intermediate(&mut self, exchange: Exchange) -> Result<()>;
     /// A streamed request body (file, multipart with files, stdin) is about to be sent;
     /// the observer may wrap it, e.g. to show upload progress. `len` is its length if known.
@@ -54,12 +63,8 @@ pub trait Observer {
     }
     /// Every response head, intermediaries included (cookies, session save). May return a
     /// request that answers an authentication challenge in it (Digest), sent next.
-    fn after(
-        &mut self,
-        request: &Request,
-        response: &http::Response<ureq::Body>,
-    ) -> Result<Option<Request>> {
-        let _ = (request, response);
+    fn after(&mut self, request: &Request, head: &Head) -> Result<Option<Request>> {
+        let _ = (request, head);
         Ok(None)
     }
 }
@@ -70,228 +75,20 @@ pub type UploadReader<'a> = Box<dyn Read + Send + 'a>;
 /// One request and the response it got. The body has not been read yet.
 pub struct Exchange {
     pub request: Request,
-    pub response: http::Response<ureq::Body>,
-    /// When the request was sent; the printer reports the elapsed time from here.
+    pub head: Head,
+    pub body: ResponseBody,
+    /// When the request was sent; the metadata reports the elapsed time from here.
     pub started: Instant,
+    /// The plain-HTTP socket the body arrives on, for a download to splice from.
+    pub direct: Option<Direct>,
 }
 
-/// The ureq agent with every default that matters to a CLI overridden, in one place.
-pub fn agent(net: &Net) -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        // A 4xx/5xx is a response to print, not an error (rq maps it to an exit code itself).
-        .http_status_as_error(false)
-        // rq follows redirects itself, hop by hop, so it can print each hop, re-decide
-        // credentials per origin and apply SPEC §4's method rules.
-        .max_redirects(0)
-        // rq writes every header itself (with the user's casing): no automatic ones.
-        .user_agent(ureq::config::AutoHeaderValue::None)
-        .accept(ureq::config::AutoHeaderValue::None)
-        .accept_encoding(ureq::config::AutoHeaderValue::None)
-        // No proxy from the environment until rq chooses one per scheme.
-        .proxy(None)
-        // Methods such as PURGE and PROPFIND are the user's business.
-        .allow_non_standard_methods(true)
-        // Timeouts: connect (default 30 s), idle (per read, httpie's --timeout), and the
-        // whole exchange (--max-time, across redirects).
-        .timeout_connect(Some(net.connect_timeout))
-        .timeout_per_read(net.idle_timeout)
-        .timeout_global(net.max_time)
-        // Large response headers are refused with an error rather than buffered without end.
-        .max_response_header_size(256 * 1024)
-        // Unused connections are not kept past the process anyway; one per host is enough.
-        .max_idle_connections_per_host(1)
-        // Reads from the socket of up to 256 KiB (ureq: 128 KiB): half the system calls for a
-        // large body, measurably faster for a 1 GiB download, allocated on first use.
-        .input_buffer_size(256 * 1024)
-        .build();
-    // rq's own connector and resolver (connector.rs): a proxy per target scheme and hop,
-    // TLS set up on first use, --resolve/--connect-to/-4/-6, --unix-socket, and timings.
-    let opts = std::sync::Arc::new(net.connect.clone());
-    let connector = connector::Connector::new(opts.clone());
-    ureq::Agent::with_parts(config, connector, resolve::Resolver::new(opts))
-}
-
-/// Send `first`, following redirects when `net.follow` says so.
-pub fn run(
-    agent: &ureq::Agent,
-    net: &Net,
-    first: Request,
-    observer: &mut dyn Observer,
-) -> Result<Exchange> {
-    let mut request = first;
-    let mut hop = 0u32;
-    // Requests sent so far, redirects and answered challenges alike.
-    let mut sent = 0u32;
-    loop {
-        observer.before(&mut request, sent)?;
-        observer.sending(&request, sent)?;
-        if net.debug {
-            // Credential values never appear here: only which headers go out.
-            let names: Vec<&str> = request.headers.iter().map(|h| h.name.as_str()).collect();
-            eprintln!(
-                "rq: debug: sending {} {} with headers [{}]",
-                request.method,
-                request.uri(),
-                names.join(", ")
-            );
-        }
-        sent += 1;
-        let started = Instant::now();
-        let response = send(agent, net, &request, observer)?;
-        let answer = observer.after(&request, &response)?;
-        let exchange = Exchange {
-            request,
-            response,
-            started,
-        };
-        if let Some(answer) = answer {
-            // An auth challenge answered: the same hop again, not a redirect.
-            observer.intermediate(exchange)?;
-            request = answer;
-            continue;
-        }
-        let status = exchange.response.status().as_u16();
-        let location = exchange
-            .response
-            .headers()
-            .get(http::header::LOCATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let location = match location {
-            Some(l) if net.follow && redirect::is_redirect(status) => l,
-            _ => return Ok(exchange),
-        };
-        if hop >= net.max_redirects {
-            return Err(fail(
-                ExitCode::TooManyRedirects,
-                format!(
-                    "too many redirects: gave up after {} (--max-redirects {}), the next one pointed to {location}",
-                    hop, net.max_redirects
-                ),
-            ));
-        }
-        let next = redirect::next_request(&exchange.request, status, &location)?;
-        if net.debug {
-            debug_redirect(&exchange.request, &next, status);
-        }
-        observer.intermediate(exchange)?;
-        request = next;
-        hop += 1;
-    }
-}
-
-/// `--debug`: what a redirect hop changed (method, body, credentials dropped).
-fn debug_redirect(prev: &Request, next: &Request, status: u16) {
-    let dropped: Vec<&str> = prev
-        .headers
-        .iter()
-        .filter(|h| !next.headers.iter().any(|n| n.is(&h.name)))
-        .map(|h| h.name.as_str())
-        .collect();
-    eprintln!(
-        "rq: debug: following {status} to {} as {}{}{}",
-        next.uri(),
-        next.method,
-        if prev.body.is_some() && next.body.is_none() {
-            " without the body"
-        } else {
-            ""
-        },
-        if dropped.is_empty() {
-            String::new()
-        } else {
-            format!(", dropping {}", dropped.join(", "))
-        }
-    );
-}
-
-/// One HTTP exchange up to the response head, attempted again as `--retry` allows.
-fn send(
-    agent: &ureq::Agent,
-    net: &Net,
-    req: &Request,
-    observer: &mut dyn Observer,
-) -> Result<http::Response<ureq::Body>> {
-    let method = http::Method::from_bytes(req.method.as_bytes())
-        .map_err(|_| crate::error::usage(format!("invalid method '{}'", req.method)))?;
-    let uri = req.uri();
-    let version = match net.connect.http10 {
-        true => http::Version::HTTP_10,
-        false => http::Version::HTTP_11,
-    };
-    let attempt = || -> Result<http::Response<ureq::Body>, ureq::Error> {
-        timing::RECORDER.start();
-        let mut builder = http::Request::builder()
-            .method(method.clone())
-            .uri(&uri)
-            .version(version);
-        for h in &req.headers {
-            builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
-        }
-        match &req.body {
-            Some(Body::Bytes(bytes)) => agent.run(builder.body(bytes.as_slice())?),
-            // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the
-            // plan put in the headers.
-            Some(body) => {
-                let mut reader = observer.upload(body.reader(), body.len());
-                let body = ureq::SendBody::from_reader(&mut reader);
-                agent.run(builder.body(body)?)
-            }
-            None => agent.run(builder.body(())?),
-        }
-    };
-    let judge = |result: &Result<http::Response<ureq::Body>, ureq::Error>| match result {
-        Ok(response) => retry::status(response),
-        Err(e) => retry::failure(e, || failure_message(e, req)),
-    };
-    let replayable = req.body.as_ref().is_none_or(Body::replayable);
-    net.retry
-        .run(&req.method, replayable, attempt, judge)
-        .map_err(|e| network_error(e, req))
-}
-
-/// Name the target in network errors: `couldn't connect to localhost:9 (connection refused)`.
-fn network_error(err: ureq::Error, req: &Request) -> anyhow::Error {
-    if let ureq::Error::Timeout(_) = err {
-        let host = crate::target::host_header(&req.url);
-        return anyhow::Error::new(err).context(format!("request to {host} failed"));
-    }
-    let code = match connector::explanation(&err) {
-        Some(e) if e.usage => ExitCode::Usage,
-        _ => ExitCode::Error,
-    };
-    fail(code, failure_message(&err, req))
-}
-
-/// One line for a failed attempt (also what `--retry` says it is retrying after).
-fn failure_message(err: &ureq::Error, req: &Request) -> String {
-    let host = crate::target::host_header(&req.url);
-    if let Some(which) = crate::error::timeout_of(err) {
-        return format!("request to {host} timed out: {which}");
-    }
-    // TLS, proxy and socket failures rq explained where they happened.
-    if let Some(explained) = connector::explanation(err) {
-        return explained.message.clone();
-    }
-    match err {
-        ureq::Error::HostNotFound => format!(
-            "couldn't resolve host '{}'",
-            req.url.host_str().unwrap_or("")
-        ),
-        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            format!("couldn't connect to {host}: connection refused")
-        }
-        ureq::Error::ConnectionFailed => format!("couldn't connect to {host}"),
-        ureq::Error::Io(e) => format!("connection to {host} failed: {e}"),
-        ureq::Error::Http(e) => format!("invalid request: {e}"),
-        // Both limits keep a hostile server from growing rq's memory with headers.
-        ureq::Error::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => format!(
-            "the response from {host} has more than {} header lines (rq's limit)",
-            ureq_proto::client::MAX_RESPONSE_HEADERS
-        ),
-        ureq::Error::LargeResponseHeader(_, limit) => format!(
-            "the response headers from {host} are larger than {} KiB (rq's limit)",
-            limit / 1024
-        ),
-        other => format!("request to {host} failed: {other}"),
-    }
+/// The socket of a plain-HTTP response, offered by the connection that read it
+/// (`direct.rs`), and the timeouts that apply while its body arrives.
+pub struct Direct {
+    pub offer: Arc<direct::Offer>,
+    /// `--timeout`: the longest wait for the next bytes.
+    pub idle: Option<Duration>,
+    /// `--max-time`, counted from when the request was sent.
+    pub deadline: Option<Instant>,
 }

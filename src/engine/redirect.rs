@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use crate::error::{fail, ExitCode};
-use crate::plan::{Header, Request};
+use crate::request::{Header, Request};
 use crate::target;
 
 pub fn is_redirect(status: u16) -> bool {
@@ -46,30 +46,20 @@ pub fn next_request(prev: &Request, status: u16, location: &str) -> Result<Reque
             ),
         ));
     }
-    if !same_origin_for_credentials(&prev.url, &url) {
+    if !target::same_origin_for_credentials(&prev.url, &url) {
         next.headers.retain(|h| !h.is_credential());
     }
     let host_changed = target::host_header(&prev.url) != target::host_header(&url);
     for h in &mut next.headers {
         if h.is("host") && (h.auto_host || host_changed) {
             *h = Header {
-                auto_host: true,
-                ..Header::new(h.name.clone(), target::host_header(&url))
+                name: h.name.clone(),
+                ..Header::host(&url)
             };
         }
     }
     next.url = url;
     Ok(next)
-}
-
-/// Same scheme, host and port; or the same host upgraded from http:80 to https:443.
-pub fn same_origin_for_credentials(from: &url::Url, to: &url::Url) -> bool {
-    let (fs, fh, fp) = target::origin(from);
-    let (ts, th, tp) = target::origin(to);
-    if fh != th {
-        return false;
-    }
-    (fs == ts && fp == tp) || (fs == "http" && fp == 80 && ts == "https" && tp == 443)
 }
 
 #[cfg(test)]

@@ -2,11 +2,9 @@
 
 use std::io::{self, Write};
 
-use ureq::http;
-
 use super::sanitize::sanitize_str;
 use super::theme::{Theme, RESET};
-use crate::plan::Request;
+use crate::request::Request;
 
 /// Write `text` wrapped in `color` (nothing when the colour is empty or there is no theme).
 fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Result<()> {
@@ -103,7 +101,7 @@ pub fn version_text(v: http::Version) -> &'static str {
     }
 }
 
-/// `content-type` → `Content-Type`. HTTP/1.x names are case-insensitive and ureq hands
+/// `content-type` → `Content-Type`. HTTP/1.x names are case-insensitive and the engine hands
 /// them over lower-cased, so rq shows the conventional form.
 pub fn title_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

@@ -34,7 +34,7 @@ fn plain(indent: usize) -> JsonOptions {
 fn colours_as_received() -> JsonOptions {
     JsonOptions {
         indent: 4,
-        colors: Some(super::theme::Theme::of(crate::cli::Style::Monokai).json),
+        colors: Some(super::theme::Theme::of(super::theme::ThemeName::Monokai).json),
         escape_controls: false,
         reindent: false,
     }
@@ -131,7 +131,7 @@ proptest! {
     ) {
         let opts = JsonOptions {
             indent: 2,
-            colors: colored.then(|| super::theme::Theme::of(crate::cli::Style::Monokai).json),
+            colors: colored.then(|| super::theme::Theme::of(super::theme::ThemeName::Monokai).json),
             escape_controls: escape,
             reindent: true,
         };

@@ -20,12 +20,77 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use anyhow::Result;
-use ureq::http;
 
-use crate::plan::{Output, Request, Sections};
+use crate::engine::Meta;
+use crate::error::usage;
+use crate::request::Request;
 use theme::Theme;
+pub use theme::ThemeName;
 
 pub use body::BodyInfo;
+
+/// Which parts of an exchange to print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sections {
+    pub request_headers: bool,
+    pub request_body: bool,
+    pub response_headers: bool,
+    pub response_body: bool,
+    pub meta: bool,
+}
+
+impl Sections {
+    /// Parse `HBhbm` letters.
+    pub fn parse(spec: &str, option: &str) -> Result<Sections> {
+        let mut s = Sections::default();
+        for c in spec.chars() {
+            match c {
+                'H' => s.request_headers = true,
+                'B' => s.request_body = true,
+                'h' => s.response_headers = true,
+                'b' => s.response_body = true,
+                'm' => s.meta = true,
+                _ => {
+                    return Err(usage(format!(
+                        "invalid {option} value '{spec}': '{c}' is not one of H B h b m"
+                    )))
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn any_request(&self) -> bool {
+        self.request_headers || self.request_body
+    }
+}
+
+/// How to print: the output settings the plan resolved.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub sections: Sections,
+    /// Sections for intermediary exchanges (redirects, auth challenges); `None` hides them.
+    pub history: Option<Sections>,
+    /// Colour theme; `None` means no escape codes at all.
+    pub colors: Option<ThemeName>,
+    /// Indent JSON and other structured bodies.
+    pub format: bool,
+    pub json_indent: usize,
+    pub json_sort_keys: bool,
+    pub headers_sort: bool,
+    /// `--response-mime`: the media type the printer assumes for responses.
+    pub response_mime: Option<String>,
+    /// `--response-charset`: the charset text responses are decoded from on a terminal.
+    pub response_charset: Option<&'static encoding_rs::Encoding>,
+    /// Flush line by line.
+    pub stream: bool,
+    /// stdout is a terminal: escape control characters, replace binary bodies by a note.
+    pub terminal: bool,
+    /// Warnings go to stderr (off with `-qq`).
+    pub warnings: bool,
+    /// The version on printed request lines: `HTTP/1.0` with `--http-version 1.0`.
+    pub request_version: &'static str,
+}
 
 /// Writes exchanges to `out` according to the plan's output settings.
 pub struct Printer<W: Write> {
@@ -133,7 +198,7 @@ impl<W: Write> Printer<W> {
 
     /// The `m` section.
     /// The phases are shown to the microsecond so that they visibly add up to the total.
-    pub fn meta(&mut self, meta: &crate::engine::timing::Meta) -> Result<()> {
+    pub fn meta(&mut self, meta: &Meta) -> Result<()> {
         let exact = |d: Duration| format!("{}.{:06}s", d.as_secs(), d.subsec_micros());
         self.start_message()?;
         writeln!(self.out, "Elapsed time: {}", exact(meta.total))?;

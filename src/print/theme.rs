@@ -1,9 +1,17 @@
 //! Colour themes: an SGR escape per kind of token. Built only when colours are on.
 
 use super::json::JsonColors;
-use crate::cli::Style;
 
 pub const RESET: &str = "\x1b[0m";
+
+/// The themes rq has (`--style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeName {
+    /// The terminal's own 16 colours.
+    Auto,
+    Monokai,
+    Solarized,
+}
 
 /// The escape codes a theme assigns to each kind of token.
 #[derive(Debug, Clone, Copy)]
@@ -23,11 +31,11 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn of(style: Style) -> Theme {
-        match style {
-            Style::Auto => AUTO,
-            Style::Monokai => MONOKAI,
-            Style::Solarized => SOLARIZED,
+    pub fn of(name: ThemeName) -> Theme {
+        match name {
+            ThemeName::Auto => AUTO,
+            ThemeName::Monokai => MONOKAI,
+            ThemeName::Solarized => SOLARIZED,
         }
     }
 

@@ -1,9 +1,10 @@
-//! The transport part of the plan: `Cli` → the engine's [`ConnectOptions`] and [`Retry`],
-//! and the wire framing of the request body (`--compress`, `--chunked`, `--http-version`).
+//! The transport part of the plan: `Cli` → the engine's [`Settings`] (timeouts, redirects,
+//! [`ConnectOptions`], [`Retry`]), and the wire framing of the request body (`--compress`,
+//! `--chunked`, `--http-version`).
 //!
-//! Like the rest of the plan this reads the environment once (`SSL_CERT_FILE`,
-//! `REQUESTS_CA_BUNDLE`, the proxy variables) and reads the files it names (CA bundle,
-//! client certificate and key), so a bad value is a usage error before anything is sent.
+//! What the environment says (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, the proxy variables)
+//! comes from the [`Env`] snapshot; the files named (CA bundle, client certificate and key)
+//! are checked for being readable, so a bad value is a usage error before anything is sent.
 //! The framing is applied to the one lowered request, so `--offline` shows what is sent.
 
 use std::io::{Read, Write};
@@ -13,18 +14,47 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::cli::{Cli, HttpVersion, SslVersion};
+use crate::diagnostics::Diagnostics;
 use crate::engine::connector::ConnectOptions;
 use crate::engine::proxy::Proxies;
 use crate::engine::resolve::{Family, Names, Pin, Reroute};
 use crate::engine::retry::Retry;
 use crate::engine::tls::{Identity, TlsOptions, TlsVersion, Verify};
+use crate::engine::Settings;
+use crate::env::Env;
 use crate::error::usage;
-use crate::plan::{Header, Request};
+use crate::request::{Header, Request};
 use crate::upload::Body;
 
+fn secs(option: &str, value: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "invalid {option} '{value}': expected a positive number of seconds"
+            ))
+        })
+}
+
+/// Everything the engine needs to know.
+pub fn settings(cli: &Cli, env: &Env, diag: &Diagnostics) -> Result<Settings> {
+    Ok(Settings {
+        // -d implies --follow (SPEC §6).
+        follow: cli.follow || cli.download,
+        max_redirects: cli.max_redirects,
+        connect_timeout: secs("--connect-timeout", cli.connect_timeout)?,
+        idle_timeout: cli.timeout.map(|t| secs("--timeout", t)).transpose()?,
+        max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
+        connect: connect(cli, env)?,
+        retry: retry(cli, diag)?,
+        debug: diag.debug,
+    })
+}
+
 /// TLS, proxies, name resolution, `--unix-socket` and `--http-version`.
-pub fn connect(cli: &Cli) -> Result<ConnectOptions> {
-    let getenv = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+fn connect(cli: &Cli, env: &Env) -> Result<ConnectOptions> {
+    let getenv = |name: &str| env.var(name).map(str::to_string);
     let names = Names {
         pins: cli
             .resolve
@@ -113,7 +143,7 @@ fn readable(path: &Path, what: &str) -> Result<()> {
 }
 
 /// `--retry`, `--retry-delay`, `--retry-max-time`, `--retry-all-methods`.
-pub fn retry(cli: &Cli) -> Result<Retry> {
+fn retry(cli: &Cli, diag: &Diagnostics) -> Result<Retry> {
     let seconds = |option: &str, value: f64, zero_ok: bool| {
         Duration::try_from_secs_f64(value)
             .ok()
@@ -135,7 +165,7 @@ pub fn retry(cli: &Cli) -> Result<Retry> {
             .map(|v| seconds("--retry-max-time", v, false))
             .transpose()?,
         all_methods: cli.retry_all_methods,
-        announce: cli.quiet < 2,
+        announce: diag.warnings,
     })
 }
 
@@ -194,73 +224,4 @@ fn compress(req: &mut Request, force: bool) -> Result<()> {
     req.headers.push(Header::new("Content-Encoding", "deflate"));
     req.body = Some(Body::Bytes(packed));
     Ok(())
-}
-
-/// The curl options for the transport settings (`--curl`), for a request to an http or
-/// https URL. Proxies from the environment are spelled out, so the command does not depend
-/// on curl reading the same variables the same way.
-pub fn curl_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<String> {
-    let mut args: Vec<String> = Vec::new();
-    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
-    let proxies = &connect.proxies;
-    let proxy = if https { &proxies.https } else { &proxies.http };
-    match proxy {
-        Some(p) => {
-            add(&["--proxy", &p.to_string()]);
-            if let Some((user, pass)) = p.credentials() {
-                add(&["--proxy-user", &format!("{user}:{pass}")]);
-            }
-        }
-        None if proxies.http.is_some() || proxies.https.is_some() => add(&["--noproxy", "*"]),
-        None => {}
-    }
-    match &connect.tls.verify {
-        Verify::Off => add(&["--insecure"]),
-        // curl (OpenSSL) reads $SSL_CERT_FILE itself.
-        Verify::Roots { from, .. } if from == "$SSL_CERT_FILE" => {}
-        Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
-        Verify::Platform => {}
-    }
-    if let Some(id) = &connect.tls.identity {
-        add(&["--cert", &id.cert.to_string_lossy()]);
-        if let Some(key) = &id.key {
-            add(&["--key", &key.to_string_lossy()]);
-        }
-        if let Some(pass) = &id.password {
-            add(&["--pass", pass]);
-        }
-    }
-    match connect.tls.version {
-        Some(TlsVersion::Tls12) => add(&["--tlsv1.2", "--tls-max", "1.2"]),
-        Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
-        None => {}
-    }
-    for pin in &connect.names.pins {
-        add(&["--resolve", &pin.spec]);
-    }
-    for reroute in &connect.names.reroutes {
-        add(&["--connect-to", &reroute.spec]);
-    }
-    match connect.names.family {
-        Family::V4 => add(&["-4"]),
-        Family::V6 => add(&["-6"]),
-        Family::Any => {}
-    }
-    if let Some(path) = &connect.unix_socket {
-        add(&["--unix-socket", &path.to_string_lossy()]);
-    }
-    if connect.http10 {
-        add(&["--http1.0"]);
-    }
-    if retry.retries > 0 {
-        // curl counts a refused connection as transient only when told to.
-        add(&["--retry", &retry.retries.to_string(), "--retry-connrefused"]);
-        if let Some(d) = retry.delay {
-            add(&["--retry-delay", &d.as_secs_f64().ceil().to_string()]);
-        }
-        if let Some(d) = retry.max_time {
-            add(&["--retry-max-time", &d.as_secs_f64().ceil().to_string()]);
-        }
-    }
-    args
 }

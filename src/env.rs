@@ -1,0 +1,77 @@
+//! The process environment, read once: terminals, environment variables and the home and
+//! config directories. This is the only file that looks at them; everything else is handed
+//! an [`Env`], so planning is a pure function of argv and this snapshot (and tests build
+//! one by hand).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Variables rq reads besides the ones with fields below: the proxy settings (SPEC §4; the
+/// upper-case `HTTP_PROXY` is deliberately not among them) and the CA bundle paths.
+const VARS: [&str; 9] = [
+    "http_proxy",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+];
+
+/// Facts about the process environment that change behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub stdin_tty: bool,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+    /// `NO_COLOR` is set and non-empty.
+    pub no_color: bool,
+    /// `TERM=dumb`.
+    pub term_dumb: bool,
+    /// `CONFIG` of SPEC §7: `$RQ_CONFIG_DIR`, else the platform config directory + `/rq`.
+    pub config_dir: Option<PathBuf>,
+    /// `$HOME` when set and not empty, else the account's home directory.
+    pub home: Option<PathBuf>,
+    /// `$NETRC`, when set and not empty.
+    pub netrc: Option<PathBuf>,
+    /// The non-empty values of [`VARS`].
+    pub vars: Vec<(&'static str, String)>,
+}
+
+impl Env {
+    pub fn detect() -> Env {
+        let path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Env {
+            stdin_tty: std::io::stdin().is_terminal(),
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            term_dumb: std::env::var_os("TERM").is_some_and(|v| v == "dumb"),
+            config_dir: path("RQ_CONFIG_DIR").or_else(|| dirs::config_dir().map(|d| d.join("rq"))),
+            home: path("HOME").or_else(dirs::home_dir),
+            netrc: path("NETRC"),
+            vars: VARS
+                .iter()
+                .filter_map(|&name| {
+                    let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+                    Some((name, value))
+                })
+                .collect(),
+        }
+    }
+
+    /// The value of one of the variables rq reads (proxies, CA bundles), if set and not
+    /// empty.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -1,0 +1,152 @@
+//! The printer's part of the plan: which sections to show, colours and layout, format
+//! options, and what the screen is (stdout, or stderr under `-d`).
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Pretty, Style};
+use crate::env::Env;
+use crate::error::usage;
+use crate::print::{charset, Output, Sections, ThemeName};
+
+fn theme_name(style: Style) -> ThemeName {
+    match style {
+        Style::Auto => ThemeName::Auto,
+        Style::Monokai => ThemeName::Monokai,
+        Style::Solarized => ThemeName::Solarized,
+    }
+}
+
+/// `-d` prints headers on stderr, so stderr's terminal decides colours and sanitising then.
+pub fn screen_tty(cli: &Cli, env: &Env) -> bool {
+    match cli.download && !cli.offline && !cli.curl {
+        true => env.stderr_tty,
+        false => env.stdout_tty,
+    }
+}
+
+pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
+    let pretty = cli.pretty.unwrap_or(if screen_tty(cli, env) {
+        Pretty::All
+    } else {
+        Pretty::None
+    });
+    let colors_allowed = !env.no_color && !env.term_dumb;
+    let colors = (matches!(pretty, Pretty::All | Pretty::Colors) && colors_allowed)
+        .then_some(theme_name(cli.style));
+    let mut out = Output {
+        sections: sections(cli, env)?,
+        history: None,
+        colors,
+        format: matches!(pretty, Pretty::All | Pretty::Format),
+        json_indent: 4,
+        json_sort_keys: cli.sorted,
+        headers_sort: cli.sorted,
+        response_mime: response_mime(cli)?,
+        response_charset: response_charset(cli)?,
+        stream: cli.stream,
+        terminal: screen_tty(cli, env),
+        warnings: cli.quiet < 2,
+        request_version: match cli.http_version {
+            Some(crate::cli::HttpVersion::Http10) => "HTTP/1.0",
+            _ => "HTTP/1.1",
+        },
+    };
+    for opts in &cli.format_options {
+        apply_format_options(&mut out, opts)?;
+    }
+    if cli.verbose > 0 || cli.all || cli.history_print.is_some() {
+        out.history = Some(match &cli.history_print {
+            Some(p) => Sections::parse(p, "--history-print")?,
+            None => out.sections,
+        });
+    }
+    Ok(out)
+}
+
+fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
+    if cli.quiet > 0 {
+        return Ok(Sections::default());
+    }
+    if let Some(p) = &cli.print {
+        return Sections::parse(p, "--print");
+    }
+    if cli.verbose > 0 {
+        let mut s = Sections::parse("HBhb", "-v")?;
+        s.meta = cli.verbose > 1;
+        return Ok(s);
+    }
+    if cli.headers || cli.body || cli.meta {
+        return Ok(Sections {
+            response_headers: cli.headers,
+            response_body: cli.body,
+            meta: cli.meta,
+            ..Sections::default()
+        });
+    }
+    if cli.offline {
+        return Sections::parse("HB", "--offline");
+    }
+    if cli.download {
+        // The body is the download; the headers go to stderr when someone is watching.
+        return Ok(Sections {
+            response_headers: env.stderr_tty,
+            ..Sections::default()
+        });
+    }
+    Sections::parse(if env.stdout_tty { "hb" } else { "b" }, "--print")
+}
+
+fn response_mime(cli: &Cli) -> Result<Option<String>> {
+    let Some(mime) = &cli.response_mime else {
+        return Ok(None);
+    };
+    let (kind, sub) = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split_once('/')
+        .unwrap_or(("", ""));
+    if kind.trim().is_empty() || sub.trim().is_empty() {
+        return Err(usage(format!(
+            "invalid --response-mime '{mime}' (expected TYPE/SUBTYPE, e.g. application/json)"
+        )));
+    }
+    Ok(Some(mime.trim().to_string()))
+}
+
+fn response_charset(cli: &Cli) -> Result<Option<&'static encoding_rs::Encoding>> {
+    let Some(label) = &cli.response_charset else {
+        return Ok(None);
+    };
+    charset::for_label(label).map(Some).ok_or_else(|| {
+        usage(format!(
+            "unknown charset '{label}' in --response-charset (e.g. utf-8, latin1, shift_jis, utf-16)"
+        ))
+    })
+}
+
+fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
+    for opt in spec.split(',').filter(|s| !s.is_empty()) {
+        let bad = || {
+            usage(format!(
+                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B or headers.sort:B)"
+            ))
+        };
+        let (key, value) = opt.split_once(':').ok_or_else(bad)?;
+        let flag = || match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(bad()),
+        };
+        match key {
+            "json.indent" => {
+                out.json_indent = value.parse().ok().filter(|n| *n <= 16).ok_or_else(bad)?
+            }
+            "json.sort_keys" => out.json_sort_keys = flag()?,
+            "json.format" => out.format = flag()?,
+            "headers.sort" => out.headers_sort = flag()?,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(())
+}

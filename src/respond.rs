@@ -1,0 +1,297 @@
+//! Delivering exchanges: each request through the engine with an observer that prints
+//! every hop and keeps the per-run state, then the final response's head, its body to the
+//! printer or to a download, the `m` section, and the exit status with its one warning.
+//! `--paginate` is delivered here too, page by page or joined into one body.
+
+use std::cell::Cell;
+use std::io::{self, Read, Write};
+use std::rc::Rc;
+
+use anyhow::Result;
+
+use crate::engine::{self, Client, Exchange, Head, Observer};
+use crate::error::{fail, ExitCode};
+use crate::paginate::{Pages, Quiet};
+use crate::plan::Plan;
+use crate::print::{BodyInfo, Printer, Sections};
+use crate::request::Request;
+use crate::state::State;
+
+/// Prints each hop as the engine reports it, and keeps cookies, credentials and the
+/// session going around it.
+struct Watcher<'a, W: Write> {
+    printer: &'a mut Printer<W>,
+    first_sections: Sections,
+    history: Option<Sections>,
+    /// Cookies, credentials and the session, decided per hop.
+    state: &'a mut State,
+    /// Show a bar for large uploads (stderr is a terminal).
+    progress: bool,
+}
+
+impl<W: Write> Observer for Watcher<'_, W> {
+    fn sending(&mut self, request: &Request, hop: u32) -> Result<()> {
+        let sections = match (hop, self.history) {
+            (0, _) => self.first_sections,
+            (_, Some(h)) => h,
+            (_, None) => return Ok(()),
+        };
+        self.printer.request(request, sections)
+    }
+
+    fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
+        self.state.before(request, hop)
+    }
+
+    fn upload<'b>(
+        &mut self,
+        body: Box<dyn Read + Send + 'b>,
+        len: Option<u64>,
+    ) -> engine::UploadReader<'b> {
+        if !self.progress || len.is_some_and(|n| n < crate::progress::UPLOAD_MIN) {
+            return body;
+        }
+        let bar = crate::progress::Progress::new(true, "upload", len, 0);
+        Box::new(crate::progress::Counted::new(body, bar).clearing_at(len))
+    }
+
+    fn after(&mut self, request: &Request, head: &Head) -> Result<Option<Request>> {
+        self.state.after(request, head)
+    }
+
+    fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
+        let Some(sections) = self.history else {
+            return Ok(());
+        };
+        if sections.response_headers {
+            self.printer.response_head(&exchange.head)?;
+        }
+        if sections.response_body {
+            let info = body_info(&exchange.head, false);
+            let mut decoded = exchange.body.decoded(&exchange.head);
+            self.printer.response_body(&mut decoded.reader, &info)?;
+        }
+        Ok(())
+    }
+}
+
+/// One request, with its redirects, printed; the exit code of its final response.
+pub fn send<W: Write>(
+    plan: &Plan,
+    client: &Client,
+    request: &Request,
+    printer: &mut Printer<W>,
+    state: &mut State,
+) -> Result<ExitCode> {
+    send_page(plan, client, request, printer, state).map(|(code, _)| code)
+}
+
+/// One exchange, printed; also returns the `rel="next"` link when paginating.
+fn send_page<W: Write>(
+    plan: &Plan,
+    client: &Client,
+    request: &Request,
+    printer: &mut Printer<W>,
+    state: &mut State,
+) -> Result<(ExitCode, Option<Request>)> {
+    let mut watcher = Watcher {
+        first_sections: plan.output.sections,
+        history: plan.output.history,
+        printer,
+        state,
+        progress: plan.diagnostics.progress,
+    };
+    let exchange = client.exchange(request.clone(), &mut watcher)?;
+    let printer = watcher.printer;
+    let next = match plan.paginate {
+        Some(_) => next_page(&exchange)?,
+        None => None,
+    };
+    let Exchange {
+        head, body, direct, ..
+    } = exchange;
+    if plan.output.sections.response_headers {
+        printer.response_head(&head)?;
+    }
+    let received = match &plan.download {
+        // `-o`, `-d`, `-c`: the body goes to a file (or to stdout, as received).
+        Some(download) => match crate::download::save(download, &head, body, direct)? {
+            crate::download::Saved::Complete => return Ok((ExitCode::Ok, next)),
+            crate::download::Saved::Written { received } => received,
+            crate::download::Saved::Skipped => 0,
+        },
+        None => print_body(plan, &head, body, printer)?,
+    };
+    if plan.output.sections.meta {
+        printer.meta(&client.meta(&head, received))?;
+    }
+    Ok((status_code(plan, head.status.as_u16()), next))
+}
+
+/// The request for the page after `exchange`'s, if its `Link` header names one.
+fn next_page(exchange: &Exchange) -> Result<Option<Request>> {
+    let values = crate::paginate::links(&exchange.head.headers);
+    let url = values.iter().map(String::as_str);
+    crate::paginate::next_link(url, &exchange.request.url)
+        .map(|url| crate::paginate::next_request(&exchange.request, &url))
+        .transpose()
+}
+
+/// The response body to the printer (or only counted, for `m`); returns the bytes read.
+fn print_body<W: Write>(
+    plan: &Plan,
+    head: &Head,
+    body: engine::ResponseBody,
+    printer: &mut Printer<W>,
+) -> Result<u64> {
+    let sections = plan.output.sections;
+    let decoded = body.decoded(head);
+    plan.diagnostics.unknown_encoding(&decoded.unknown, "shown");
+    let counter = Rc::new(Cell::new(0u64));
+    let mut counted = Counting {
+        inner: decoded.reader,
+        count: counter.clone(),
+    };
+    if sections.response_body {
+        let info = body_info(head, plan.output.stream);
+        printer
+            .response_body(&mut counted, &info)
+            .map_err(|e| into_body_error(e, counter.get()))?;
+    } else if sections.meta {
+        // The metadata reports the bytes received, so the body is read even when not shown.
+        io::copy(&mut counted, &mut io::sink()).map_err(|e| body_error(e, counter.get()))?;
+    }
+    Ok(counter.get())
+}
+
+/// `--paginate`: with `-v`/`--all`, every page is printed as its own exchange; otherwise
+/// the pages' bodies are joined into one stream (see `paginate.rs`).
+pub fn paginate<W: Write>(
+    plan: &Plan,
+    client: &Client,
+    printer: &mut Printer<W>,
+    state: &mut State,
+) -> Result<ExitCode> {
+    let max_pages = plan.paginate.and_then(|p| p.max_pages);
+    if plan.output.history.is_some() {
+        return paginate_verbose(plan, client, printer, state, max_pages);
+    }
+    printer.request(&plan.request, plan.output.sections)?;
+    let exchange = client.exchange(plan.request.clone(), &mut Quiet(state))?;
+    let sections = plan.output.sections;
+    if sections.response_headers {
+        printer.response_head(&exchange.head)?;
+    }
+    let info = body_info(&exchange.head, plan.output.stream);
+    let first_status = exchange.head.status.as_u16();
+    let diag = plan.diagnostics;
+    let mut pages = Pages::new(client, state, plan.check_status, diag, max_pages);
+    pages.add(exchange)?;
+    if sections.response_body {
+        printer.response_body(&mut pages, &info)?;
+    } else {
+        io::copy(&mut pages, &mut io::sink())?;
+    }
+    if let Some(e) = pages.error.take() {
+        return Err(e);
+    }
+    match pages.failed {
+        Some((code, status)) => {
+            diag.failed_status(status);
+            Ok(code)
+        }
+        None => Ok(status_code(plan, first_status)),
+    }
+}
+
+/// `--paginate -v`: each page as its own exchange.
+fn paginate_verbose<W: Write>(
+    plan: &Plan,
+    client: &Client,
+    printer: &mut Printer<W>,
+    state: &mut State,
+    max_pages: Option<u32>,
+) -> Result<ExitCode> {
+    let mut request = plan.request.clone();
+    let mut page = 1u32;
+    loop {
+        let (code, next) = send_page(plan, client, &request, printer, state)?;
+        match next {
+            Some(next) if code == ExitCode::Ok && max_pages.is_none_or(|m| page < m) => {
+                request = next;
+                page += 1;
+            }
+            _ => return Ok(code),
+        }
+    }
+}
+
+/// The exit code for the final response, with its warning when one is due.
+fn status_code(plan: &Plan, status: u16) -> ExitCode {
+    if !plan.check_status {
+        return ExitCode::Ok;
+    }
+    let code = ExitCode::for_status(status);
+    if code != ExitCode::Ok {
+        plan.diagnostics.failed_status(status);
+    }
+    code
+}
+
+fn body_info(head: &Head, stream: bool) -> BodyInfo {
+    let header = |name: http::HeaderName| {
+        head.headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let content_type = header(http::header::CONTENT_TYPE);
+    let encoded = head.headers.contains_key(http::header::CONTENT_ENCODING);
+    let mime = content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let auto_stream =
+        mime.starts_with("text/event-stream") || mime.starts_with("application/x-ndjson");
+    BodyInfo {
+        content_type,
+        // After decoding, the length on the wire says nothing about the printed size.
+        content_length: header(http::header::CONTENT_LENGTH)
+            .filter(|_| !encoded)
+            .and_then(|v| v.trim().parse().ok()),
+        stream: stream || auto_stream,
+    }
+}
+
+/// A body that ends early is a network error (exit 1) that says how much arrived, unless
+/// it was our own stdout that closed.
+fn body_error(e: io::Error, received: u64) -> anyhow::Error {
+    if crate::stdout::closed() {
+        return e.into();
+    }
+    if crate::error::timeout_of(&e).is_some() {
+        return anyhow::Error::new(e)
+            .context(format!("reading the body failed after {received} bytes"));
+    }
+    fail(
+        ExitCode::Error,
+        format!("reading the body failed after {received} bytes: {e}"),
+    )
+}
+
+fn into_body_error(e: anyhow::Error, received: u64) -> anyhow::Error {
+    match e.downcast::<io::Error>() {
+        Ok(io) => body_error(io, received),
+        Err(other) => other,
+    }
+}
+
+/// A reader that counts what passes through it.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
