@@ -23,7 +23,8 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
-use super::connector::{authority, explained, remaining, tcp_connect, tcp_transport, Target};
+use super::conn::{authority, explained, remaining, tcp_connect, Target};
+use super::connector::tcp_transport;
 use super::resolve::Names;
 use super::timing::{Remote, RECORDER};
 use super::tls;

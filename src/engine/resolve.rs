@@ -17,7 +17,8 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::NextTimeout;
 use ureq::Error;
 
-use super::connector::{authority, explained, ConnectOptions, Target};
+use super::conn::{authority, explained, Target};
+use super::connector::ConnectOptions;
 use super::proxy::ProxyKind;
 use super::timing::RECORDER;
 

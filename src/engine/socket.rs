@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, NextTimeout, Transport};
 use ureq::Error;
 
-use super::connector::{buffers, explained};
+use super::conn::{buffers, explained};
 use super::direct::{self, Offer, Tracked};
 use super::timing::RECORDER;
 

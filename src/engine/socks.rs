@@ -11,7 +11,7 @@ use std::time::Instant;
 use ureq::unversioned::transport::ConnectionDetails;
 use ureq::Error;
 
-use super::connector::{explained, remaining, Explained, Target};
+use super::conn::{explained, remaining, Explained, Target};
 use super::proxy::{ProxyKind, ProxyUrl};
 use super::timing::RECORDER;
 

@@ -26,7 +26,7 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
-use super::connector::{buffers, explained, remaining, usage_error};
+use super::conn::{buffers, explained, remaining, usage_error};
 use super::date::format_utc;
 use super::timing::RECORDER;
 
