@@ -18,9 +18,10 @@ use ureq::Error;
 use super::conn::{tcp_connect, Target};
 use super::proxy::{self, Proxies};
 use super::resolve::Names;
+use super::settings::TlsOptions;
 use super::socket::{self, SocketTransport};
 use super::timing::{Remote, Timed};
-use super::tls::{self, TlsOptions};
+use super::tls;
 
 // The engine names the explained errors through the connector.
 pub use super::conn::explanation;

@@ -12,6 +12,7 @@ pub mod proxy;
 mod redirect;
 pub mod resolve;
 pub mod retry;
+pub mod settings;
 mod socket;
 mod socks;
 pub mod timing;
