@@ -16,9 +16,9 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector as UConnector, T
 use ureq::Error;
 
 use super::conn::{tcp_connect, Target};
-use super::proxy::{self, Proxies};
+use super::proxy;
 use super::resolve::Names;
-use super::settings::TlsOptions;
+use super::settings::{Proxies, TlsOptions};
 use super::socket::{self, SocketTransport};
 use super::timing::{Remote, Timed};
 use super::tls;

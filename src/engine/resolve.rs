@@ -19,7 +19,7 @@ use ureq::Error;
 
 use super::conn::{authority, explained, Target};
 use super::connector::ConnectOptions;
-use super::proxy::ProxyKind;
+use super::settings::ProxyKind;
 use super::timing::RECORDER;
 
 /// `--resolve HOST:PORT:ADDR[,ADDR…]`: connect to ADDR for HOST:PORT, without DNS.

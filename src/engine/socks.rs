@@ -12,7 +12,7 @@ use ureq::unversioned::transport::ConnectionDetails;
 use ureq::Error;
 
 use super::conn::{explained, remaining, Explained, Target};
-use super::proxy::{ProxyKind, ProxyUrl};
+use super::settings::{ProxyKind, ProxyUrl};
 use super::timing::RECORDER;
 
 /// Ask the SOCKS5 proxy on `stream` to connect to `target`. `resolved` is the target's
