@@ -13,10 +13,10 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::cli::{Cli, HttpVersion, SslVersion};
-use crate::engine::connector::ConnectOptions;
-use crate::engine::resolve::{Family, Names, Pin, Reroute};
 use crate::engine::retry::Retry;
-use crate::engine::settings::{Identity, Proxies, TlsOptions, TlsVersion, Verify};
+use crate::engine::settings::{
+    ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions, TlsVersion, Verify,
+};
 use crate::error::usage;
 use crate::plan::{Header, Request};
 use crate::upload::Body;

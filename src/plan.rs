@@ -176,7 +176,7 @@ pub struct Net {
     /// Whole exchange, redirects included.
     pub max_time: Option<Duration>,
     /// TLS, proxies, name resolution, `--unix-socket`, `--http-version` (`netplan.rs`).
-    pub connect: crate::engine::connector::ConnectOptions,
+    pub connect: crate::engine::settings::ConnectOptions,
     /// `--retry` and friends.
     pub retry: crate::engine::retry::Retry,
     /// `--debug`: the engine says what it decides on stderr.

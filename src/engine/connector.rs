@@ -9,7 +9,6 @@
 //! went. Proxies are chosen per connection, so each redirect hop gets its own.
 
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use ureq::unversioned::transport::{ConnectionDetails, Connector as UConnector, Transport};
@@ -17,27 +16,13 @@ use ureq::Error;
 
 use super::conn::{tcp_connect, Target};
 use super::proxy;
-use super::resolve::Names;
-use super::settings::{Proxies, TlsOptions};
+use super::settings::ConnectOptions;
 use super::socket::{self, SocketTransport};
 use super::timing::{Remote, Timed};
 use super::tls;
 
 // The engine names the explained errors through the connector.
 pub use super::conn::explanation;
-
-/// Everything below HTTP that the command line controls (SPEC §4), resolved by the plan.
-#[derive(Debug, Clone, Default)]
-pub struct ConnectOptions {
-    pub tls: TlsOptions,
-    pub proxies: Proxies,
-    /// `--resolve`, `--connect-to`, `-4`/`-6`.
-    pub names: Names,
-    /// `--unix-socket PATH`: every connection goes to this socket, proxies are not used.
-    pub unix_socket: Option<PathBuf>,
-    /// `--http-version 1.0` (default 1.1).
-    pub http10: bool,
-}
 
 /// rq's [`ureq::unversioned::transport::Connector`]; see the module docs.
 #[derive(Debug)]

@@ -17,8 +17,8 @@ use ureq::Error;
 
 use super::conn::{explained, remaining, tcp_connect, Target};
 use super::connector::tcp_transport;
-use super::resolve::Names;
-use super::settings::{ProxyKind, ProxyUrl};
+use super::resolve::lookup;
+use super::settings::{Names, ProxyKind, ProxyUrl};
 use super::timing::{Remote, RECORDER};
 use super::tls;
 
@@ -34,16 +34,20 @@ impl Hop<'_> {
     /// Connect to the proxy and get it ready to carry the target's HTTP.
     pub fn open(&self, details: &ConnectionDetails) -> Result<(Box<dyn Transport>, Remote), Error> {
         let proxy = self.proxy;
-        let addrs = self
-            .names
-            .lookup(&proxy.host, proxy.port, details.config, remaining(details))
-            .map_err(|e| match e {
-                Error::HostNotFound => explained(format!(
-                    "couldn't resolve proxy host '{}' (proxy {proxy})",
-                    proxy.host
-                )),
-                other => other,
-            })?;
+        let addrs = lookup(
+            self.names,
+            &proxy.host,
+            proxy.port,
+            details.config,
+            remaining(details),
+        )
+        .map_err(|e| match e {
+            Error::HostNotFound => explained(format!(
+                "couldn't resolve proxy host '{}' (proxy {proxy})",
+                proxy.host
+            )),
+            other => other,
+        })?;
         let mut stream = tcp_connect(&addrs, details).map_err(|e| match e {
             Error::Io(io) => explained(format!("couldn't connect to proxy {proxy}: {io}")),
             other => other,

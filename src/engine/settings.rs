@@ -11,12 +11,25 @@
 //! is `tls.rs`'s part, looking names up is `resolve.rs`'s.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use base64::Engine as _;
 
 use super::conn::authority;
+
+/// Everything below HTTP that the command line controls (SPEC §4), resolved by the plan.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub tls: TlsOptions,
+    pub proxies: Proxies,
+    /// `--resolve`, `--connect-to`, `-4`/`-6`.
+    pub names: Names,
+    /// `--unix-socket PATH`: every connection goes to this socket, proxies are not used.
+    pub unix_socket: Option<PathBuf>,
+    /// `--http-version 1.0` (default 1.1).
+    pub http10: bool,
+}
 
 /// The TLS settings from the command line and environment. Files are named here and read
 /// when the first https connection needs them.
@@ -326,6 +339,151 @@ impl Proxies {
     }
 }
 
+/// `--resolve HOST:PORT:ADDR[,ADDR…]`: connect to ADDR for HOST:PORT, without DNS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    host: String,
+    port: u16,
+    addrs: Vec<IpAddr>,
+    /// As given on the command line (for `--curl`).
+    pub spec: String,
+}
+
+/// `--connect-to HOST:PORT:HOST2:PORT2`: connections for HOST:PORT go to HOST2:PORT2
+/// (TLS names and the `Host` header stay the URL's). An empty field matches any host or
+/// port on the left, and keeps it unchanged on the right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reroute {
+    from_host: Option<String>,
+    from_port: Option<u16>,
+    to_host: Option<String>,
+    to_port: Option<u16>,
+    /// As given on the command line (for `--curl`).
+    pub spec: String,
+}
+
+/// Which address family to connect with (`-4`, `-6`; default any).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+/// Every name-resolution override from the command line; `resolve::lookup` applies them.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub pins: Vec<Pin>,
+    pub reroutes: Vec<Reroute>,
+    pub family: Family,
+}
+
+fn bare(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
+}
+
+/// Split `[v6]:rest` or `host:rest` at the first colon outside brackets.
+fn split_host(s: &str) -> Option<(&str, &str)> {
+    if s.starts_with('[') {
+        let end = s.find(']')?;
+        let rest = s[end + 1..].strip_prefix(':')?;
+        return Some((&s[..=end], rest));
+    }
+    s.split_once(':')
+}
+
+fn port(s: &str) -> Option<u16> {
+    s.parse().ok().filter(|p| *p > 0)
+}
+
+impl Pin {
+    pub fn parse(s: &str) -> Result<Pin, String> {
+        let bad = || {
+            format!(
+                "invalid --resolve '{s}' (expected HOST:PORT:ADDR, e.g. example.org:443:127.0.0.1)"
+            )
+        };
+        let (host, rest) = split_host(s).ok_or_else(bad)?;
+        let (p, addrs) = rest.split_once(':').ok_or_else(bad)?;
+        let addrs = addrs
+            .split(',')
+            .map(|a| bare(a.trim()).parse::<IpAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| bad())?;
+        if host.is_empty() || addrs.is_empty() {
+            return Err(bad());
+        }
+        Ok(Pin {
+            host: bare(host),
+            port: port(p).ok_or_else(bad)?,
+            addrs,
+            spec: s.to_string(),
+        })
+    }
+}
+
+impl Reroute {
+    pub fn parse(s: &str) -> Result<Reroute, String> {
+        let bad = || {
+            format!("invalid --connect-to '{s}' (expected HOST:PORT:HOST2:PORT2; empty fields mean any/unchanged)")
+        };
+        let (h1, rest) = split_host(s).ok_or_else(bad)?;
+        let (p1, rest) = rest.split_once(':').ok_or_else(bad)?;
+        let (h2, p2) = split_host(rest).ok_or_else(bad)?;
+        let opt_host = |h: &str| (!h.is_empty()).then(|| bare(h));
+        let opt_port = |p: &str| match p {
+            "" => Ok(None),
+            p => port(p).map(Some).ok_or_else(bad),
+        };
+        Ok(Reroute {
+            from_host: opt_host(h1),
+            from_port: opt_port(p1)?,
+            to_host: opt_host(h2),
+            to_port: opt_port(p2)?,
+            spec: s.to_string(),
+        })
+    }
+}
+
+impl Names {
+    /// The `--resolve` addresses for `host:port`, if it is pinned.
+    pub fn pinned(&self, host: &str, port: u16) -> Option<&[IpAddr]> {
+        let pin = self
+            .pins
+            .iter()
+            .find(|p| p.host == host && p.port == port)?;
+        Some(&pin.addrs)
+    }
+
+    /// Where a connection for `host:port` goes instead, by the first `--connect-to` that
+    /// matches.
+    pub fn reroute(&self, host: &str, port: u16) -> (String, u16) {
+        let matching = self.reroutes.iter().find(|r| {
+            r.from_host.as_deref().is_none_or(|h| h == host)
+                && r.from_port.is_none_or(|p| p == port)
+        });
+        match matching {
+            Some(r) => (
+                r.to_host.clone().unwrap_or_else(|| host.to_string()),
+                r.to_port.unwrap_or(port),
+            ),
+            None => (host.to_string(), port),
+        }
+    }
+
+    /// Whether `addr` is of the family `-4`/`-6` asks for.
+    pub fn wanted(&self, addr: &SocketAddr) -> bool {
+        match self.family {
+            Family::Any => true,
+            Family::V4 => addr.is_ipv4(),
+            Family::V6 => addr.is_ipv6(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +566,42 @@ mod tests {
             format!("{p:?}"),
             "http://127.0.0.1:3128 (credentials redacted)"
         );
+    }
+
+    #[test]
+    fn resolve_pins_parse_with_v6_and_lists() {
+        let p = Pin::parse("Example.org:443:127.0.0.1").unwrap();
+        assert_eq!((p.host.as_str(), p.port), ("example.org", 443));
+        let p = Pin::parse("[::1]:8080:[::1],127.0.0.2").unwrap();
+        assert_eq!(p.host, "::1");
+        assert_eq!(p.addrs.len(), 2);
+        for bad in [
+            "example.org:443",
+            "x:0:127.0.0.1",
+            "x:80:notanip",
+            ":80:127.0.0.1",
+        ] {
+            assert!(Pin::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn connect_to_fields_may_be_empty() {
+        let r = Reroute::parse("example.org:443:127.0.0.1:8443").unwrap();
+        let names = Names {
+            reroutes: vec![r],
+            ..Names::default()
+        };
+        assert_eq!(
+            names.reroute("example.org", 443),
+            ("127.0.0.1".into(), 8443)
+        );
+        assert_eq!(names.reroute("example.org", 80), ("example.org".into(), 80));
+        let names = Names {
+            reroutes: vec![Reroute::parse("::localhost:").unwrap()],
+            ..Names::default()
+        };
+        assert_eq!(names.reroute("a.test", 81), ("localhost".into(), 81));
+        assert!(Reroute::parse("a:1:b").is_err());
     }
 }
