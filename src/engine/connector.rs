@@ -7,8 +7,12 @@
 //! `--proxy`/the environment, or direct — opens it, adds TLS for https targets
 //! (`tls.rs`) and wraps the result in [`Timed`] so the `m` section can say where the time
 //! went. Proxies are chosen per connection, so each redirect hop gets its own.
+//!
+//! It only assembles the layers below it, as ureq stacks its own transport: sockets
+//! (`socket.rs`), TLS (`tls.rs`), SOCKS (`socks.rs`) and names (`resolve.rs`) rest on the
+//! shared toolbox (`conn.rs`) and the settings (`settings.rs`); proxies (`proxy.rs`) rest on
+//! those. None of them imports the connector.
 
-use std::net::TcpStream;
 use std::sync::Arc;
 
 use ureq::unversioned::transport::{ConnectionDetails, Connector as UConnector, Transport};
@@ -17,7 +21,7 @@ use ureq::Error;
 use super::conn::{tcp_connect, Target};
 use super::proxy;
 use super::settings::ConnectOptions;
-use super::socket::{self, SocketTransport};
+use super::socket::{self, tcp_transport};
 use super::timing::{Remote, Timed};
 use super::tls;
 
@@ -77,14 +81,4 @@ impl UConnector<()> for Connector {
         };
         Ok(Some(Box::new(Timed::new(transport, remote))))
     }
-}
-
-/// The transport over a connected TCP socket, with the agent's buffer sizes; `offer` as in
-/// [`SocketTransport::new`].
-pub fn tcp_transport(
-    stream: TcpStream,
-    details: &ConnectionDetails,
-    offer: bool,
-) -> Result<Box<dyn Transport>, Error> {
-    Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }

@@ -16,9 +16,9 @@ use ureq::unversioned::transport::{
 use ureq::Error;
 
 use super::conn::{explained, remaining, tcp_connect, Target};
-use super::connector::tcp_transport;
 use super::resolve::lookup;
 use super::settings::{Names, ProxyKind, ProxyUrl};
+use super::socket::tcp_transport;
 use super::timing::{Remote, RECORDER};
 use super::tls;
 

@@ -62,6 +62,16 @@ pub fn unix(
     Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }
 
+/// The transport over a connected TCP socket, with the agent's buffer sizes; `offer` as in
+/// [`SocketTransport::new`].
+pub fn tcp_transport(
+    stream: TcpStream,
+    details: &ConnectionDetails,
+    offer: bool,
+) -> Result<Box<dyn Transport>, Error> {
+    Ok(Box::new(SocketTransport::new(stream, details, offer)?))
+}
+
 /// A [`Transport`] over any [`Socket`].
 #[derive(Debug)]
 pub struct SocketTransport<S: Socket> {
