@@ -3,7 +3,7 @@
 //! The engine knows nothing about printing. It reports each request it is about to send and
 //! each intermediary response to an [`Observer`], and returns the final exchange.
 
-mod conn;
+pub mod conn;
 pub mod connector;
 mod date;
 mod decode;
