@@ -50,28 +50,44 @@ enum Part {
 
 /// Parse and lower `args` (the items after the URL).
 pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<Lowered> {
-    let mut out = Lowered::default();
-    let mut json = Vec::new();
-    let mut parts = Vec::new();
-    let mut body_file: Option<PathBuf> = None;
+    let mut collected = Collected::default();
     for arg in args {
+        collected.add(arg, mode)?;
+    }
+    collected.finish(mode, boundary)
+}
+
+/// Items sorted by what they become, as they are parsed.
+#[derive(Default)]
+struct Collected {
+    out: Lowered,
+    /// JSON data items: key path, value, and the item as typed (for errors).
+    json: Vec<(String, Value, String)>,
+    parts: Vec<Part>,
+    /// `@path`: the whole body from a file.
+    body_file: Option<PathBuf>,
+}
+
+impl Collected {
+    /// Parse one item and put it where it belongs.
+    fn add(&mut self, arg: &String, mode: DataMode) -> Result<()> {
         let item = items::parse_item(arg).map_err(|e| item_error(arg, &e.message, e.column))?;
         match item {
             Item::Header { name, value } => {
                 let value = read_source(&value, arg, true)?;
-                out.headers.push((name, value.into_bytes()));
+                self.out.headers.push((name, value.into_bytes()));
             }
-            Item::HeaderRemove { name } => out.removed.push(name),
-            Item::HeaderEmpty { name } => out.headers.push((name, Vec::new())),
+            Item::HeaderRemove { name } => self.out.removed.push(name),
+            Item::HeaderEmpty { name } => self.out.headers.push((name, Vec::new())),
             Item::Query { name, value } => {
                 let value = read_source(&value, arg, false)?;
-                out.query.push((name, value));
+                self.out.query.push((name, value));
             }
             Item::Data { key, value } => {
                 let value = read_source(&value, arg, false)?;
                 match mode {
-                    DataMode::Json => json.push((key, Value::String(value), arg.clone())),
-                    _ => parts.push(Part::Text(items::unescape(&key), value)),
+                    DataMode::Json => self.json.push((key, Value::String(value), arg.clone())),
+                    _ => self.parts.push(Part::Text(items::unescape(&key), value)),
                 }
             }
             Item::Json { key, value } => {
@@ -82,7 +98,7 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
                 }
                 let text = read_source(&value, arg, false)?;
                 let parsed = parse_json_value(&text, arg)?;
-                json.push((key, parsed, arg.clone()));
+                self.json.push((key, parsed, arg.clone()));
             }
             Item::File {
                 field,
@@ -96,7 +112,7 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
                     )));
                 }
                 check_readable(&path, arg)?;
-                parts.push(Part::File {
+                self.parts.push(Part::File {
                     field,
                     path,
                     mime,
@@ -104,63 +120,75 @@ pub fn lower(args: &[String], mode: DataMode, boundary: Option<&str>) -> Result<
                 });
             }
             Item::BodyFile { path } => {
-                if body_file.is_some() {
+                if self.body_file.is_some() {
                     return Err(usage(format!(
                         "only one @file body is allowed, and '{arg}' is a second one"
                     )));
                 }
-                body_file = Some(path);
+                self.body_file = Some(path);
             }
         }
+        Ok(())
     }
-    if let Some(path) = body_file {
-        if !json.is_empty() || !parts.is_empty() {
-            return Err(usage(
-                "a @file body can't be mixed with data items (key=value, key:=json, field@file)",
-            ));
-        }
-        let body = Body::from_path(&path).map_err(|e| {
-            usage(format!(
-                "can't read '{}' in item '@{}': {e}",
-                path.display(),
-                path.display()
-            ))
-        })?;
-        out.body = Some(body);
-        out.content_type = mime_guess::from_path(&path)
-            .first()
-            .map(|m| m.essence_str().to_string());
-        return Ok(out);
-    }
-    match mode {
-        DataMode::Json if !json.is_empty() => {
-            let value = items::build_json(&json).map_err(|e| {
+
+    /// The body the items make: a file, JSON, a urlencoded form or a multipart form.
+    fn finish(self, mode: DataMode, boundary: Option<&str>) -> Result<Lowered> {
+        let Collected {
+            mut out,
+            json,
+            parts,
+            body_file,
+        } = self;
+        if let Some(path) = body_file {
+            if !json.is_empty() || !parts.is_empty() {
+                return Err(usage(
+                    "a @file body can't be mixed with data items (key=value, key:=json, field@file)",
+                ));
+            }
+            let body = Body::from_path(&path).map_err(|e| {
                 usage(format!(
-                    "{} in item '{}'\n    {}\n    {}",
-                    e.message,
-                    e.item,
-                    e.item,
-                    e.caret()
+                    "can't read '{}' in item '@{}': {e}",
+                    path.display(),
+                    path.display()
                 ))
             })?;
-            out.body = Some(Body::Bytes(to_json_bytes(&value)));
-            out.content_type = Some("application/json".into());
-            out.json_body = true;
+            out.body = Some(body);
+            out.content_type = mime_guess::from_path(&path)
+                .first()
+                .map(|m| m.essence_str().to_string());
+            return Ok(out);
         }
-        DataMode::Json => {}
-        DataMode::Form if parts.iter().all(|p| matches!(p, Part::Text(..))) => {
-            if !parts.is_empty() {
-                out.body = Some(Body::Bytes(form_urlencode(&parts).into_bytes()));
-                out.content_type = Some("application/x-www-form-urlencoded; charset=utf-8".into());
+        match mode {
+            DataMode::Json if !json.is_empty() => {
+                let value = items::build_json(&json).map_err(|e| {
+                    usage(format!(
+                        "{} in item '{}'\n    {}\n    {}",
+                        e.message,
+                        e.item,
+                        e.item,
+                        e.caret()
+                    ))
+                })?;
+                out.body = Some(Body::Bytes(to_json_bytes(&value)));
+                out.content_type = Some("application/json".into());
+                out.json_body = true;
+            }
+            DataMode::Json => {}
+            DataMode::Form if parts.iter().all(|p| matches!(p, Part::Text(..))) => {
+                if !parts.is_empty() {
+                    out.body = Some(Body::Bytes(form_urlencode(&parts).into_bytes()));
+                    out.content_type =
+                        Some("application/x-www-form-urlencoded; charset=utf-8".into());
+                }
+            }
+            DataMode::Form | DataMode::Multipart => {
+                let boundary = boundary.map_or_else(random_boundary, str::to_string);
+                out.body = Some(multipart(parts, &boundary)?);
+                out.content_type = Some(format!("multipart/form-data; boundary={boundary}"));
             }
         }
-        DataMode::Form | DataMode::Multipart => {
-            let boundary = boundary.map_or_else(random_boundary, str::to_string);
-            out.body = Some(multipart(parts, &boundary)?);
-            out.content_type = Some(format!("multipart/form-data; boundary={boundary}"));
-        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// A one-line usage error for an item, quoted as typed; only control characters in it are

@@ -5,10 +5,8 @@
 //! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
 
 use crate::auth::Secret;
-use crate::engine::connector::ConnectOptions;
-use crate::engine::resolve::Family;
 use crate::engine::retry::Retry;
-use crate::engine::tls::{TlsVersion, Verify};
+use crate::engine::settings::{ConnectOptions, Family, TlsVersion, Verify};
 use crate::engine::Settings;
 use crate::request::{Request, ACCEPT_ENCODING, USER_AGENT};
 use crate::upload::{Body, Content, Multipart};

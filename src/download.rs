@@ -166,14 +166,19 @@ pub fn save(
         Err(copy::Failed::Write(e, n)) => return Err(write_error(e, n, &shown)),
     };
     if opts.diagnostics.summary {
-        let what = progress::summary(written, started.elapsed());
-        match (action, start) {
-            (Action::Stdout, _) => eprintln!("Downloaded to stdout: {what}"),
-            (_, 0) => eprintln!("Saved {shown}: {what}"),
-            (_, n) => eprintln!("Saved {shown} (resumed after {n} bytes): {what}"),
-        }
+        summary(&action, start, &shown, written, started);
     }
     Ok(Saved::Written { received: got })
+}
+
+/// The one line after a download: where it went and how fast.
+fn summary(action: &Action, start: u64, shown: &str, written: u64, started: Instant) {
+    let what = progress::summary(written, started.elapsed());
+    match (action, start) {
+        (Action::Stdout, _) => eprintln!("Downloaded to stdout: {what}"),
+        (_, 0) => eprintln!("Saved {shown}: {what}"),
+        (_, n) => eprintln!("Saved {shown} (resumed after {n} bytes): {what}"),
+    }
 }
 
 /// Reserve the body's space in the file before writing it (Linux): the file system

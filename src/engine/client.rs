@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use ureq::http;
 
-use super::connector::{self, ConnectOptions};
 use super::response::{self, ResponseBody};
 use super::retry::{self, Retry};
+use super::settings::ConnectOptions;
+use super::{conn, connector};
 use super::{direct, redirect, resolve, timing, Direct, Exchange, Head, Meta, Observer};
 use crate::error::{fail, ExitCode, Timeout};
 use crate::request::Request;
@@ -262,7 +263,7 @@ fn network_error(err: ureq::Error, req: &Request) -> anyhow::Error {
         let host = target::host_header(&req.url);
         return anyhow::Error::new(which).context(format!("request to {host} failed"));
     }
-    let code = match connector::explanation(&err) {
+    let code = match conn::explanation(&err) {
         Some(e) if e.usage => ExitCode::Usage,
         _ => ExitCode::Error,
     };
@@ -276,7 +277,7 @@ fn failure_message(err: &ureq::Error, req: &Request) -> String {
         return format!("request to {host} timed out: {which}");
     }
     // TLS, proxy and socket failures rq explained where they happened.
-    if let Some(explained) = connector::explanation(err) {
+    if let Some(explained) = conn::explanation(err) {
         return explained.message.clone();
     }
     match err {

@@ -8,19 +8,21 @@
 //! each intermediary response to an [`Observer`], which the caller implements.
 
 mod client;
-pub mod connector;
+mod conn;
+mod connector;
 mod date;
 mod decode;
 pub mod direct;
-pub mod proxy;
+mod proxy;
 mod redirect;
-pub mod resolve;
+mod resolve;
 mod response;
 pub mod retry;
+pub mod settings;
 mod socket;
 mod socks;
-pub mod timing;
-pub mod tls;
+mod timing;
+mod tls;
 
 use std::io::Read;
 use std::sync::Arc;

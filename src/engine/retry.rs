@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http;
 
-use super::connector::explanation;
+use super::conn::explanation;
 
 /// Retry settings (default: none).
 #[derive(Debug, Clone, Default)]
@@ -308,7 +308,7 @@ mod tests {
         assert!(failure(&ureq::Error::Timeout(ureq::Timeout::Connect), String::new).is_some());
         assert!(failure(&ureq::Error::Timeout(ureq::Timeout::Global), String::new).is_none());
         assert!(failure(&ureq::Error::HostNotFound, String::new).is_none());
-        let tls = super::super::connector::explained("certificate expired");
+        let tls = super::super::conn::explained("certificate expired");
         assert!(failure(&tls, String::new).is_none());
     }
 }

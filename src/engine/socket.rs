@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, NextTimeout, Transport};
 use ureq::Error;
 
-use super::connector::{buffers, explained};
+use super::conn::{buffers, explained};
 use super::direct::{self, Offer, Tracked};
 use super::timing::RECORDER;
 
@@ -59,6 +59,16 @@ pub fn unix(
         ))
     })?;
     RECORDER.add_connect(started.elapsed());
+    Ok(Box::new(SocketTransport::new(stream, details, offer)?))
+}
+
+/// The transport over a connected TCP socket, with the agent's buffer sizes; `offer` as in
+/// [`SocketTransport::new`].
+pub fn tcp_transport(
+    stream: TcpStream,
+    details: &ConnectionDetails,
+    offer: bool,
+) -> Result<Box<dyn Transport>, Error> {
     Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }
 

@@ -11,8 +11,8 @@ use std::time::Instant;
 use ureq::unversioned::transport::ConnectionDetails;
 use ureq::Error;
 
-use super::connector::{explained, remaining, Explained, Target};
-use super::proxy::{ProxyKind, ProxyUrl};
+use super::conn::{explained, remaining, Explained, Target};
+use super::settings::{ProxyKind, ProxyUrl};
 use super::timing::RECORDER;
 
 /// Ask the SOCKS5 proxy on `stream` to connect to `target`. `resolved` is the target's

@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -26,65 +26,10 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
-use super::connector::{buffers, explained, remaining, usage_error};
+use super::conn::{buffers, explained, remaining, usage_error};
 use super::date::format_utc;
+use super::settings::{Identity, TlsOptions, TlsVersion, Verify};
 use super::timing::RECORDER;
-
-/// The TLS settings from the command line and environment. Files are named here and read
-/// when the first https connection needs them.
-#[derive(Debug, Clone, Default)]
-pub struct TlsOptions {
-    pub verify: Verify,
-    /// `--cert` / `--cert-key`: the client certificate, when the server asks for one.
-    pub identity: Option<Identity>,
-    /// `--ssl`: the one TLS version to use (default: 1.2 or 1.3, whichever the server prefers).
-    pub version: Option<TlsVersion>,
-}
-
-/// How server certificates are checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Verify {
-    /// Against the platform's trust store (the default).
-    #[default]
-    Platform,
-    /// Against the CA certificates (PEM) in a file only, like curl's `--cacert`. `from`
-    /// names where the file came from (`--verify`, `$SSL_CERT_FILE`, `$REQUESTS_CA_BUNDLE`).
-    Roots { file: PathBuf, from: String },
-    /// Not at all (`--verify no`). Handshake signatures are still checked.
-    Off,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsVersion {
-    Tls12,
-    Tls13,
-}
-
-/// A client certificate chain (PEM), its key (PEM; from the certificate file when no key
-/// file is given) and the key's password. `Debug` hides the password.
-#[derive(Clone)]
-pub struct Identity {
-    pub cert: PathBuf,
-    pub key: Option<PathBuf>,
-    pub password: Option<String>,
-}
-
-impl fmt::Debug for Identity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self.key.as_ref().unwrap_or(&self.cert);
-        let pass = if self.password.is_some() {
-            ", password redacted"
-        } else {
-            ""
-        };
-        write!(
-            f,
-            "Identity({}, key {}{pass})",
-            self.cert.display(),
-            key.display()
-        )
-    }
-}
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("can't read {what} '{}': {e}", path.display()))

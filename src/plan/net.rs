@@ -15,11 +15,10 @@ use anyhow::Result;
 
 use crate::cli::{Cli, HttpVersion, SslVersion};
 use crate::diagnostics::Diagnostics;
-use crate::engine::connector::ConnectOptions;
-use crate::engine::proxy::Proxies;
-use crate::engine::resolve::{Family, Names, Pin, Reroute};
 use crate::engine::retry::Retry;
-use crate::engine::tls::{Identity, TlsOptions, TlsVersion, Verify};
+use crate::engine::settings::{
+    ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions, TlsVersion, Verify,
+};
 use crate::engine::Settings;
 use crate::env::Env;
 use crate::error::usage;

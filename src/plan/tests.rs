@@ -45,89 +45,90 @@ fn header(request: &Request, name: &str) -> String {
         .unwrap_or_else(|| "(none)".into())
 }
 
+/// argv -> method, URL, body, Content-Type
+const REQUESTS: &[(&[&str], &str, &str, &str, &str)] = &[
+    (
+        &["localhost"],
+        "GET",
+        "http://localhost/",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &["example.org/x"],
+        "GET",
+        "https://example.org/x",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &[":3000/x", "q==a b"],
+        "GET",
+        "http://localhost:3000/x?q=a+b",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &["x.org", "a=1"],
+        "POST",
+        "https://x.org/",
+        r#"{"a": "1"}"#,
+        "application/json",
+    ),
+    (
+        &["put", "x.org", "n:=3"],
+        "PUT",
+        "https://x.org/",
+        r#"{"n": 3}"#,
+        "application/json",
+    ),
+    (
+        &["delete", "x.org"],
+        "DELETE",
+        "https://x.org/",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &["-f", ":8080/p", "a=1", "b=x y"],
+        "POST",
+        "http://localhost:8080/p",
+        "a=1&b=x+y",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    ),
+    (
+        &["--raw", "hi", "x.org"],
+        "POST",
+        "https://x.org/",
+        "hi",
+        "application/json",
+    ),
+    (
+        &["--http", "x.org/a"],
+        "GET",
+        "http://x.org/a",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &["--https", "localhost"],
+        "GET",
+        "https://localhost/",
+        "(none)",
+        "(none)",
+    ),
+    (
+        &["u:p@localhost/x"],
+        "GET",
+        "http://localhost/x",
+        "(none)",
+        "(none)",
+    ),
+];
+
 #[test]
 fn method_url_and_body_table() {
-    // argv -> method, URL, body, Content-Type
-    let cases: &[(&[&str], &str, &str, &str, &str)] = &[
-        (
-            &["localhost"],
-            "GET",
-            "http://localhost/",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &["example.org/x"],
-            "GET",
-            "https://example.org/x",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &[":3000/x", "q==a b"],
-            "GET",
-            "http://localhost:3000/x?q=a+b",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &["x.org", "a=1"],
-            "POST",
-            "https://x.org/",
-            r#"{"a": "1"}"#,
-            "application/json",
-        ),
-        (
-            &["put", "x.org", "n:=3"],
-            "PUT",
-            "https://x.org/",
-            r#"{"n": 3}"#,
-            "application/json",
-        ),
-        (
-            &["delete", "x.org"],
-            "DELETE",
-            "https://x.org/",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &["-f", ":8080/p", "a=1", "b=x y"],
-            "POST",
-            "http://localhost:8080/p",
-            "a=1&b=x+y",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        ),
-        (
-            &["--raw", "hi", "x.org"],
-            "POST",
-            "https://x.org/",
-            "hi",
-            "application/json",
-        ),
-        (
-            &["--http", "x.org/a"],
-            "GET",
-            "http://x.org/a",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &["--https", "localhost"],
-            "GET",
-            "https://localhost/",
-            "(none)",
-            "(none)",
-        ),
-        (
-            &["u:p@localhost/x"],
-            "GET",
-            "http://localhost/x",
-            "(none)",
-            "(none)",
-        ),
-    ];
-    for (args, method, url, body, content_type) in cases {
+    for (args, method, url, body, content_type) in REQUESTS {
         let p = plan(args);
         let r = &p.request;
         let got = (
