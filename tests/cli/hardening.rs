@@ -24,25 +24,24 @@ fn after_request(then: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Serve
     })
 }
 
-/// Peak RSS in KiB of `rq args…` with stdout to /dev/null, via GNU time (None if absent).
+/// Peak RSS in KiB of `rq args…` with stdout to /dev/null, via GNU time (`None`: the test
+/// is skipped, GNU time is missing).
 fn peak_rss(args: &[&str]) -> Option<(u64, std::process::Output)> {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        eprintln!("GNU time is not installed; CI installs it");
-        return None;
-    }
-    let o = std::process::Command::new("/usr/bin/time")
+    let time = crate::support::require_tool("/usr/bin/time")?;
+    let o = crate::support::hermetic(&mut std::process::Command::new(time))
         .arg("-f")
         .arg("%M")
         .arg(crate::support::bin())
         .args(args)
-        .env_remove("HOME")
-        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    let kib = err.trim().lines().last()?.trim().parse().ok()?;
+    let last = err.trim().lines().last().unwrap_or_default().trim();
+    let kib = last
+        .parse()
+        .unwrap_or_else(|_| panic!("no peak RSS from GNU time: {err}"));
     Some((kib, o))
 }
 

@@ -8,9 +8,27 @@ use std::process::{Command, Output, Stdio};
 
 pub use server::{Response, Server};
 
-/// The rq binary with a clean environment: no HOME, config, colour or proxy settings leak in.
+/// The rq binary with a clean environment: see [`hermetic`].
 pub fn rq() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rq"));
+    hermetic(&mut cmd);
+    cmd
+}
+
+thread_local! {
+    /// The directories [`hermetic`] made on this thread; removed when the thread (the test)
+    /// ends, so they outlive every rq the test started and waited for.
+    static FRESH_DIRS: std::cell::RefCell<Vec<tempfile::TempDir>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes `cmd` (rq itself, or a shell or tool that runs it) independent of the developer's
+/// environment: no colour, terminal, proxy, CA bundle or `RQ_*` settings leak in, stdin is
+/// empty, and `HOME` and `RQ_CONFIG_DIR` are fresh empty directories of their own. Removing `HOME` is not
+/// enough: the home directory would then come from the password database, and with it the
+/// real `~/.config/rq/config.json` and `~/.netrc`. A test that needs its own `HOME`,
+/// `RQ_CONFIG_DIR` or `NETRC` sets it afterwards, and its value wins.
+pub fn hermetic(cmd: &mut Command) -> &mut Command {
     for var in [
         "HOME",
         "NO_COLOR",
@@ -27,6 +45,8 @@ pub fn rq() -> Command {
         "SSL_CERT_FILE",
         "REQUESTS_CA_BUNDLE",
         "XDG_CONFIG_HOME",
+        // curl's own configuration, for the tests that run the command rq prints.
+        "CURL_HOME",
     ] {
         cmd.env_remove(var);
     }
@@ -35,8 +55,60 @@ pub fn rq() -> Command {
             cmd.env_remove(key);
         }
     }
+    let dir = tempfile::Builder::new()
+        .prefix("rq-test-home-")
+        .tempdir()
+        .expect("a temporary directory");
+    let (home, config) = (dir.path().join("home"), dir.path().join("config"));
+    for path in [&home, &config] {
+        std::fs::create_dir(path).expect("a temporary directory");
+    }
+    cmd.env("HOME", home).env("RQ_CONFIG_DIR", config);
     cmd.stdin(Stdio::null());
+    FRESH_DIRS.with(|dirs| dirs.borrow_mut().push(dir));
     cmd
+}
+
+/// Whether a test can run, given that it needs `what` (a program, or e.g. an IPv6 loopback)
+/// and whether that is `available` here. On a developer's machine a missing piece skips the
+/// test, saying so loudly on stderr; under CI (`CI` set) it fails the test instead, because
+/// `.ci/run` installs everything and a silent skip there would hide a broken setup.
+#[track_caller]
+pub fn require(what: &str, available: bool) -> bool {
+    if available {
+        return true;
+    }
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("this test")
+        .to_string();
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{test} needs {what}, which is missing here; CI must have it (.ci/run installs it)");
+    }
+    eprintln!(
+        "\n*** SKIPPED {test}: it needs {what}, which is missing here (.ci/run installs it) ***\n"
+    );
+    false
+}
+
+/// The path of the program `name` (searched in `PATH`, then `/usr/sbin` and `/usr/bin`; an
+/// absolute path is taken as it is), or `None` after [`require`] let the test be skipped.
+#[track_caller]
+pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
+    let path = find_tool(name);
+    require(&format!("`{name}`"), path.is_some()).then(|| path.expect("found"))
+}
+
+fn find_tool(name: &str) -> Option<std::path::PathBuf> {
+    let name = std::path::Path::new(name);
+    if name.is_absolute() {
+        return name.is_file().then(|| name.to_path_buf());
+    }
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&paths)
+        .chain(["/usr/sbin".into(), "/usr/bin".into()])
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Run `cmd` and return its output.
@@ -76,7 +148,7 @@ pub fn curl_of(args: &[&str]) -> (String, Output) {
     let o = rq_with(&[&["--curl"], args].concat());
     assert_code(&o, 0);
     let line = stdout(&o).trim().to_string();
-    let curl = Command::new("sh")
+    let curl = hermetic(&mut Command::new("sh"))
         .args(["-c", &format!("{line} --fail --silent")])
         .output()
         .expect("sh runs");
@@ -109,14 +181,12 @@ pub fn assert_code(o: &Output, code: i32) {
 pub fn in_terminal(command_line: &str, env: &[(&str, &str)]) -> (String, i32) {
     let mut cmd = Command::new("script");
     cmd.args(["-qefc", command_line, "/dev/null"]);
-    for var in ["NO_COLOR", "HOME", "http_proxy", "HTTP_PROXY"] {
-        cmd.env_remove(var);
-    }
+    // `script` runs the line with $SHELL: a plain POSIX shell, whatever the developer uses.
+    hermetic(&mut cmd).env("SHELL", "/bin/sh");
     cmd.env("TERM", "xterm-256color");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::null());
     let out = cmd.output().expect("script runs");
     (
         String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
@@ -124,7 +194,8 @@ pub fn in_terminal(command_line: &str, env: &[(&str, &str)]) -> (String, i32) {
     )
 }
 
-/// The rq binary path, for shell command lines.
+/// The rq binary path, for shell command lines (run them through [`in_terminal`], or a
+/// command made [`hermetic`]).
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_rq")
 }
