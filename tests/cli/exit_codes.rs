@@ -111,16 +111,25 @@ fn help_and_version_succeed() {
 
 #[test]
 fn interrupt_exits_130() {
-    let s = Server::raw(|sock, _| {
-        std::thread::sleep(std::time::Duration::from_secs(5));
-        drop(sock);
+    // The server says when the request has arrived, then holds the connection until rq has
+    // gone: the interrupt lands while rq waits for an answer.
+    let (arrived, request_seen) = std::sync::mpsc::channel();
+    let s = Server::raw(move |sock, _| {
+        let mut reader = std::io::BufReader::new(&sock);
+        let _ = crate::support::server::read_request(&mut reader, 0);
+        let _ = arrived.send(());
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
     });
     let mut child = crate::support::rq()
         .arg(s.url("/"))
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let seen = request_seen.recv_timeout(std::time::Duration::from_secs(60));
+    if seen.is_err() {
+        let _ = child.kill();
+        panic!("the request never reached the server");
+    }
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
