@@ -5,8 +5,35 @@ pub mod server;
 pub mod tls;
 
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 pub use server::{Response, Server};
+
+/// How much later than asked a timer of rq may fire in a test and still be on time: far more
+/// than a loaded machine delays a process, far less than a timer off by a unit would take.
+/// Timer tests assert "not before the budget" exactly and "not long after it" with this.
+pub const LATE: Duration = Duration::from_secs(10);
+
+/// How long a test server that stalls or drips keeps the connection at most, waiting for
+/// rq to hang up. Far beyond every budget plus [`LATE`]: only rq's own timer can end such an
+/// exchange in time, and a timer that never fires fails the test instead of hanging it.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Reads from `sock` until rq hangs up (or [`PATIENCE`] runs out), discarding what arrives:
+/// for servers that go silent.
+pub fn hold_until_hangup(sock: &std::net::TcpStream) {
+    let _ = sock.set_read_timeout(Some(PATIENCE));
+    let _ = std::io::copy(&mut &*sock, &mut std::io::sink());
+}
+
+/// Calls `drip` every `gap` until it fails (rq has hung up) or [`PATIENCE`] runs out: for
+/// servers that keep a connection busy without ever finishing.
+pub fn drip_until_hangup(gap: Duration, mut drip: impl FnMut() -> std::io::Result<()>) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < PATIENCE && drip().is_ok() {
+        std::thread::sleep(gap);
+    }
+}
 
 /// The rq binary with a clean environment: see [`hermetic`].
 pub fn rq() -> Command {
