@@ -8,7 +8,10 @@ use std::process::Output;
 use std::sync::Arc;
 
 use crate::support::server::read_request;
-use crate::support::{assert_code, bin, in_terminal, rq, run, stderr, Response, Server};
+use crate::support::{
+    assert_code, bin, drip_until_hangup, hold_until_hangup, in_terminal, rq, run, stderr, Response,
+    Server,
+};
 
 /// Bytes that differ at every offset, so a misplaced append shows.
 fn data(n: usize) -> Vec<u8> {
@@ -273,11 +276,12 @@ fn a_body_cut_short_exits_1_says_how_much_arrived_and_keeps_the_partial_file() {
 fn a_stalled_download_times_out_with_exit_2_and_keeps_the_partial_file() {
     let s = Server::raw(|stream: TcpStream, id| {
         let _ = read_request(&mut BufReader::new(&stream), id);
-        let mut out = &stream;
-        let _ = out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
-        let _ = out.write_all(&data(1000));
+        // One write, so the 1000 bytes arrive together with the head.
+        let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n".to_vec();
+        reply.extend_from_slice(&data(1000));
+        let _ = (&stream).write_all(&reply);
         // Then nothing: the connection stays open until rq gives up.
-        let _ = std::io::Read::read(&mut &stream, &mut [0u8; 1]);
+        hold_until_hangup(&stream);
     });
     let dir = tempfile::tempdir().unwrap();
     let o = rq_in(dir.path(), &["--timeout", "0.3", "-o", "f", &s.url("/")]);
@@ -539,9 +543,7 @@ fn a_large_body_cut_short_keeps_every_byte_that_arrived() {
 #[test]
 fn a_large_body_that_stalls_times_out_with_exit_2() {
     let sent = 9 << 20;
-    let s = large_then(sent, |stream, _| {
-        let _ = std::io::Read::read(&mut &*stream, &mut [0u8; 1]);
-    });
+    let s = large_then(sent, |stream, _| hold_until_hangup(stream));
     let dir = tempfile::tempdir().unwrap();
     let o = rq_in(dir.path(), &["--timeout", "0.3", "-o", "f", &s.url("/")]);
     assert_code(&o, 2);
@@ -560,12 +562,10 @@ fn a_large_body_that_drips_hits_max_time_with_exit_2() {
     let sent = 9 << 20;
     let s = large_then(sent, |stream, rest| {
         // 1 KiB every 50 ms: never idle for long, never done in time.
-        for piece in rest.chunks(1024).take(100) {
-            if (&*stream).write_all(piece).is_err() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        let mut pieces = rest.chunks(1024);
+        drip_until_hangup(std::time::Duration::from_millis(50), || {
+            (&*stream).write_all(pieces.next().unwrap_or_default())
+        });
     });
     let dir = tempfile::tempdir().unwrap();
     let o = rq_in(
