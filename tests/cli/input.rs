@@ -3,7 +3,9 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
 
-use crate::support::{assert_code, rq, rq_with, rq_with_stdin, run, stderr, Response, Server};
+use crate::support::{
+    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, Response, Server,
+};
 
 fn echo() -> Server {
     Server::http(|_| Response::new(200).json("{}"))
@@ -285,14 +287,8 @@ fn an_idle_stdin_pipe_does_not_block_a_request_with_items() {
 #[test]
 fn stdin_mixed_with_items_is_a_usage_error() {
     let s = echo();
-    let mut child = rq()
-        .args([&s.url("/x"), "a=1"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"data").unwrap();
-    let o = child.wait_with_output().unwrap();
+    // rq only glances at stdin when items make the body: the data must be there already.
+    let o = run(rq().args([&s.url("/x"), "a=1"]).stdin(filled_pipe("data")));
     assert_code(&o, 64);
     assert!(stderr(&o).contains("-I"), "{}", stderr(&o));
     assert_eq!(s.request_count(), 0);
@@ -301,13 +297,8 @@ fn stdin_mixed_with_items_is_a_usage_error() {
 #[test]
 fn ignore_stdin_skips_it() {
     let s = echo();
-    let mut child = rq()
-        .args(["-I", &s.url("/x")])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"data").unwrap();
-    assert_code(&child.wait_with_output().unwrap(), 0);
+    let o = run(rq().args(["-I", &s.url("/x")]).stdin(filled_pipe("data")));
+    assert_code(&o, 0);
     assert_eq!(s.requests()[0].method, "GET");
 }
 

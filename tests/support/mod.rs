@@ -138,6 +138,19 @@ fn find_tool(name: &str) -> Option<std::path::PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A pipe already holding `data`, its writing end closed, to give rq as stdin: rq finds the
+/// data there from its first look, however late a writer thread would have got to run.
+pub fn filled_pipe(data: &str) -> Stdio {
+    let mut writer = Command::new("printf")
+        .args(["%s", data])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("printf runs");
+    let pipe = writer.stdout.take().expect("a stdout pipe");
+    assert!(writer.wait().expect("printf runs").success());
+    Stdio::from(pipe)
+}
+
 /// Run `cmd` and return its output.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("rq runs")
