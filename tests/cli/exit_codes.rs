@@ -54,11 +54,8 @@ fn double_quiet_silences_the_warning() {
 
 #[test]
 fn refused_connection_exits_1_with_one_line() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let o = rq_with(&[&format!("http://127.0.0.1:{port}/")]);
+    let refused = crate::support::refused_port();
+    let o = rq_with(&[&refused.url()]);
     assert_code(&o, 1);
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");

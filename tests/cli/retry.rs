@@ -118,13 +118,8 @@ fn post_is_retried_only_with_retry_all_methods() {
 
 #[test]
 fn a_refused_connection_is_retried() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/");
-    let o = rq_with(&["--retry", "2", "--retry-delay", "0.05", &url]);
+    let refused = crate::support::refused_port();
+    let o = rq_with(&["--retry", "2", "--retry-delay", "0.05", &refused.url()]);
     assert_code(&o, 1);
     let lines = retry_lines(&o);
     assert_eq!(lines.len(), 2, "{}", stderr(&o));

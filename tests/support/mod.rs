@@ -151,6 +151,34 @@ pub fn filled_pipe(data: &str) -> Stdio {
     Stdio::from(pipe)
 }
 
+/// A port on 127.0.0.1 where connections are refused for as long as this value lives.
+///
+/// A port found free and released could be bound by another test before rq connects. This
+/// one is the local end of a connection of our own: bound, never listening, and not
+/// shareable, so nobody can listen there in the meantime.
+pub struct RefusedPort {
+    pub port: u16,
+    _ends: (std::net::TcpStream, std::net::TcpStream),
+}
+
+/// See [`RefusedPort`].
+pub fn refused_port() -> RefusedPort {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let ours = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let theirs = listener.accept().unwrap().0;
+    RefusedPort {
+        port: ours.local_addr().unwrap().port(),
+        _ends: (ours, theirs),
+    }
+}
+
+impl RefusedPort {
+    /// `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
 /// Run `cmd` and return its output.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("rq runs")
