@@ -50,7 +50,7 @@ thread_local! {
 }
 
 /// Makes `cmd` (rq itself, or a shell or tool that runs it) independent of the developer's
-/// environment: no colour, terminal, proxy, CA bundle or `RQ_*` settings leak in, stdin is
+/// environment: no colour, terminal size, proxy, CA or `RQ_*` settings leak in, stdin is
 /// empty, and `HOME` and `RQ_CONFIG_DIR` are fresh empty directories of their own. Removing `HOME` is not
 /// enough: the home directory would then come from the password database, and with it the
 /// real `~/.config/rq/config.json` and `~/.netrc`. A test that needs its own `HOME`,
@@ -70,8 +70,12 @@ pub fn hermetic(cmd: &mut Command) -> &mut Command {
         "NO_PROXY",
         "no_proxy",
         "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
         "REQUESTS_CA_BUNDLE",
         "XDG_CONFIG_HOME",
+        // The width clap wraps help text to.
+        "COLUMNS",
+        "LINES",
         // curl's own configuration, for the tests that run the command rq prints.
         "CURL_HOME",
     ] {
