@@ -130,6 +130,13 @@ pub fn require_tool(name: &str) -> Option<std::path::PathBuf> {
     require(&format!("`{name}`"), path.is_some()).then(|| path.expect("found"))
 }
 
+/// The path of the program `name`, for the programs every machine that runs these tests has
+/// (util-linux's `script`, `curl`): a missing one fails the test everywhere, naming it.
+#[track_caller]
+pub fn need_tool(name: &str) -> std::path::PathBuf {
+    find_tool(name).unwrap_or_else(|| panic!("this test needs `{name}`, which is not installed"))
+}
+
 fn find_tool(name: &str) -> Option<std::path::PathBuf> {
     let name = std::path::Path::new(name);
     if name.is_absolute() {
@@ -220,6 +227,7 @@ pub fn curl_of(args: &[&str]) -> (String, Output) {
     let o = rq_with(&[&["--curl"], args].concat());
     assert_code(&o, 0);
     let line = stdout(&o).trim().to_string();
+    need_tool("curl");
     let curl = hermetic(&mut Command::new("sh"))
         .args(["-c", &format!("{line} --fail --silent")])
         .output()
@@ -251,7 +259,7 @@ pub fn assert_code(o: &Output, code: i32) {
 /// Run a shell command line under a pseudo-terminal (util-linux `script`), returning what
 /// the terminal showed. Used for the behaviour rq has only on terminals.
 pub fn in_terminal(command_line: &str, env: &[(&str, &str)]) -> (String, i32) {
-    let mut cmd = Command::new("script");
+    let mut cmd = Command::new(need_tool("script"));
     cmd.args(["-qefc", command_line, "/dev/null"]);
     // `script` runs the line with $SHELL: a plain POSIX shell, whatever the developer uses.
     hermetic(&mut cmd).env("SHELL", "/bin/sh");
