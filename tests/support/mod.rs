@@ -9,32 +9,6 @@ use std::time::Duration;
 
 pub use server::{Response, Server};
 
-/// How much later than asked a timer of rq may fire in a test and still be on time: far more
-/// than a loaded machine delays a process, far less than a timer off by a unit would take.
-/// Timer tests assert "not before the budget" exactly and "not long after it" with this.
-pub const LATE: Duration = Duration::from_secs(10);
-
-/// How long a test server that stalls or drips keeps the connection at most, waiting for
-/// rq to hang up. Far beyond every budget plus [`LATE`]: only rq's own timer can end such an
-/// exchange in time, and a timer that never fires fails the test instead of hanging it.
-pub const PATIENCE: Duration = Duration::from_secs(60);
-
-/// Reads from `sock` until rq hangs up (or [`PATIENCE`] runs out), discarding what arrives:
-/// for servers that go silent.
-pub fn hold_until_hangup(sock: &std::net::TcpStream) {
-    let _ = sock.set_read_timeout(Some(PATIENCE));
-    let _ = std::io::copy(&mut &*sock, &mut std::io::sink());
-}
-
-/// Calls `drip` every `gap` until it fails (rq has hung up) or [`PATIENCE`] runs out: for
-/// servers that keep a connection busy without ever finishing.
-pub fn drip_until_hangup(gap: Duration, mut drip: impl FnMut() -> std::io::Result<()>) {
-    let started = std::time::Instant::now();
-    while started.elapsed() < PATIENCE && drip().is_ok() {
-        std::thread::sleep(gap);
-    }
-}
-
 /// The rq binary with a clean environment: see [`hermetic`].
 pub fn rq() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rq"));
@@ -51,10 +25,10 @@ thread_local! {
 
 /// Makes `cmd` (rq itself, or a shell or tool that runs it) independent of the developer's
 /// environment: no colour, terminal size, proxy, CA or `RQ_*` settings leak in, stdin is
-/// empty, and `HOME` and `RQ_CONFIG_DIR` are fresh empty directories of their own. Removing `HOME` is not
-/// enough: the home directory would then come from the password database, and with it the
-/// real `~/.config/rq/config.json` and `~/.netrc`. A test that needs its own `HOME`,
-/// `RQ_CONFIG_DIR` or `NETRC` sets it afterwards, and its value wins.
+/// empty, and `HOME` and `RQ_CONFIG_DIR` are fresh empty directories of their own.
+/// Removing `HOME` is not enough: the home directory would then come from the password
+/// database, and with it the real `~/.config/rq/config.json` and `~/.netrc`. A test that
+/// needs its own `HOME`, `RQ_CONFIG_DIR` or `NETRC` sets it afterwards, and its value wins.
 pub fn hermetic(cmd: &mut Command) -> &mut Command {
     for var in [
         "HOME",
@@ -147,6 +121,32 @@ fn find_tool(name: &str) -> Option<std::path::PathBuf> {
         .chain(["/usr/sbin".into(), "/usr/bin".into()])
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
+}
+
+/// How much later than asked a timer of rq may fire in a test and still be on time: far more
+/// than a loaded machine delays a process, far less than a timer off by a unit would take.
+/// Timer tests assert "not before the budget" exactly and "not long after it" with this.
+pub const LATE: Duration = Duration::from_secs(10);
+
+/// How long a test server that stalls or drips keeps the connection at most, waiting for
+/// rq to hang up. Far beyond every budget plus [`LATE`]: only rq's own timer can end such an
+/// exchange in time, and a timer that never fires fails the test instead of hanging it.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Reads from `sock` until rq hangs up (or [`PATIENCE`] runs out), discarding what arrives:
+/// for servers that go silent.
+pub fn hold_until_hangup(sock: &std::net::TcpStream) {
+    let _ = sock.set_read_timeout(Some(PATIENCE));
+    let _ = std::io::copy(&mut &*sock, &mut std::io::sink());
+}
+
+/// Calls `drip` every `gap` until it fails (rq has hung up) or [`PATIENCE`] runs out: for
+/// servers that keep a connection busy without ever finishing.
+pub fn drip_until_hangup(gap: Duration, mut drip: impl FnMut() -> std::io::Result<()>) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < PATIENCE && drip().is_ok() {
+        std::thread::sleep(gap);
+    }
 }
 
 /// A pipe already holding `data`, its writing end closed, to give rq as stdin: rq finds the
