@@ -16,6 +16,15 @@ const IDLE_WARNING: Duration = Duration::from_secs(10);
 /// How long to wait for stdin when the request already has a body from elsewhere.
 const GLANCE: Duration = Duration::from_millis(100);
 
+/// [`IDLE_WARNING`], unless the hidden variable `RQ_STDIN_WARN_AFTER_MS` holds a number of
+/// milliseconds. A testing knob, not a setting: it lets the test of the warning run in
+/// milliseconds instead of ten seconds. Unset or unparsable means the 10 s default.
+fn idle_warning() -> Duration {
+    let ms = std::env::var("RQ_STDIN_WARN_AFTER_MS").ok();
+    ms.and_then(|ms| ms.parse().ok())
+        .map_or(IDLE_WARNING, Duration::from_millis)
+}
+
 /// What a glance at stdin found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Glance {
@@ -40,7 +49,7 @@ pub fn read_head(limit: usize, warn: impl FnOnce()) -> io::Result<(Vec<u8>, bool
             .map(|_| buf);
         let _ = tx.send(result);
     });
-    let result = match rx.recv_timeout(IDLE_WARNING) {
+    let result = match rx.recv_timeout(idle_warning()) {
         Ok(result) => result,
         Err(_) => {
             warn();

@@ -323,10 +323,10 @@ fn a_missing_password_is_asked_for_on_the_terminal() {
     use std::process::{Command, Stdio};
     let s = ok_server();
     let line = format!("{} -b -a ann {}", bin(), s.url("/"));
-    let mut child = Command::new("script")
+    let script = crate::support::need_tool("script");
+    let mut child = crate::support::hermetic(&mut Command::new(script))
         .args(["-qefc", &line, "/dev/null"])
-        .env_remove("HOME")
-        .env_remove("NETRC")
+        .env("SHELL", "/bin/sh")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -105,7 +105,7 @@ fn help_version_and_generate_work_with_broken_config_home_and_cwd() {
 
 fn rq_shell(line: &str) -> std::process::Command {
     let mut cmd = std::process::Command::new("sh");
-    cmd.args(["-c", line]).stdin(std::process::Stdio::null());
+    crate::support::hermetic(&mut cmd).args(["-c", line]);
     cmd
 }
 

@@ -59,10 +59,11 @@ fn v6_server() -> Option<(u16, std::thread::JoinHandle<Option<Request>>)> {
 
 #[test]
 fn ipv6_only_picks_the_v6_address_of_a_name() {
-    let Some((port, server)) = v6_server() else {
-        eprintln!("SKIPPED ipv6_only_picks_the_v6_address_of_a_name: no IPv6 loopback here");
+    let server = v6_server();
+    if !crate::support::require("an IPv6 loopback (::1)", server.is_some()) {
         return;
-    };
+    }
+    let (port, server) = server.expect("an IPv6 server");
     let pin = format!("dual.test:{port}:127.0.0.1,::1");
     let url = format!("http://dual.test:{port}/");
     let o = rq_with(&["-6", "--resolve", &pin, &url]);

@@ -54,11 +54,8 @@ fn double_quiet_silences_the_warning() {
 
 #[test]
 fn refused_connection_exits_1_with_one_line() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let o = rq_with(&[&format!("http://127.0.0.1:{port}/")]);
+    let refused = crate::support::refused_port();
+    let o = rq_with(&[&refused.url()]);
     assert_code(&o, 1);
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -111,16 +108,25 @@ fn help_and_version_succeed() {
 
 #[test]
 fn interrupt_exits_130() {
-    let s = Server::raw(|sock, _| {
-        std::thread::sleep(std::time::Duration::from_secs(5));
-        drop(sock);
+    // The server says when the request has arrived, then holds the connection until rq has
+    // gone: the interrupt lands while rq waits for an answer.
+    let (arrived, request_seen) = std::sync::mpsc::channel();
+    let s = Server::raw(move |sock, _| {
+        let mut reader = std::io::BufReader::new(&sock);
+        let _ = crate::support::server::read_request(&mut reader, 0);
+        let _ = arrived.send(());
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
     });
     let mut child = crate::support::rq()
         .arg(s.url("/"))
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let seen = request_seen.recv_timeout(std::time::Duration::from_secs(60));
+    if seen.is_err() {
+        let _ = child.kill();
+        panic!("the request never reached the server");
+    }
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -6,7 +6,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::support::server::read_request;
-use crate::support::{assert_code, rq_with, stderr, Response, Server};
+use crate::support::{
+    assert_code, drip_until_hangup, hold_until_hangup, rq_with, stderr, Response, Server, LATE,
+};
 
 /// A raw server that reads the request, then writes `reply` and closes.
 fn replies(reply: &'static [u8]) -> Server {
@@ -24,25 +26,24 @@ fn after_request(then: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Serve
     })
 }
 
-/// Peak RSS in KiB of `rq args…` with stdout to /dev/null, via GNU time (None if absent).
+/// Peak RSS in KiB of `rq args…` with stdout to /dev/null, via GNU time (`None`: the test
+/// is skipped, GNU time is missing).
 fn peak_rss(args: &[&str]) -> Option<(u64, std::process::Output)> {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        eprintln!("GNU time is not installed; CI installs it");
-        return None;
-    }
-    let o = std::process::Command::new("/usr/bin/time")
+    let time = crate::support::require_tool("/usr/bin/time")?;
+    let o = crate::support::hermetic(&mut std::process::Command::new(time))
         .arg("-f")
         .arg("%M")
         .arg(crate::support::bin())
         .args(args)
-        .env_remove("HOME")
-        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    let kib = err.trim().lines().last()?.trim().parse().ok()?;
+    let last = err.trim().lines().last().unwrap_or_default().trim();
+    let kib = last
+        .parse()
+        .unwrap_or_else(|_| panic!("no peak RSS from GNU time: {err}"));
     Some((kib, o))
 }
 
@@ -81,37 +82,41 @@ fn connection_reset_mid_headers_exits_1() {
 fn headers_then_silence_trips_the_idle_timeout() {
     let s = after_request(|sock| {
         let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
-        std::thread::sleep(Duration::from_secs(6));
+        hold_until_hangup(sock);
     });
     let started = Instant::now();
     let o = rq_with(&["--timeout", "1", &s.url("/")]);
+    let took = started.elapsed();
     assert_code(&o, 2);
     assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
+        took >= Duration::from_secs(1),
+        "fired early, after {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(1) + LATE,
+        "fired late, after {took:?}"
     );
     assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
 }
 
 #[test]
 fn slowloris_is_stopped_by_max_time() {
+    // A header line that never ends, a byte every 500 ms: never idle, never done.
     let s = after_request(|sock| {
         let _ = sock.write_all(b"HTTP/1.1 200 OK\r\n");
-        for _ in 0..30 {
-            if sock.write_all(b"X").is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
+        drip_until_hangup(Duration::from_millis(500), || sock.write_all(b"X"));
     });
     let started = Instant::now();
     let o = rq_with(&["--max-time", "2", "--timeout", "5", &s.url("/")]);
+    let took = started.elapsed();
     assert_code(&o, 2);
     assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
+        took >= Duration::from_secs(2),
+        "fired early, after {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(2) + LATE,
+        "fired late, after {took:?}"
     );
     assert!(stderr(&o).contains("--max-time"), "{}", stderr(&o));
 }

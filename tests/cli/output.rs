@@ -253,7 +253,7 @@ fn terminal_escapes_control_sequences_but_pipes_stay_exact() {
 #[test]
 fn broken_pipe_exits_zero_quietly() {
     let s = Server::http(|_| Response::new(200).text(&"x".repeat(4 * 1024 * 1024)));
-    let o = std::process::Command::new("sh")
+    let o = crate::support::hermetic(&mut std::process::Command::new("sh"))
         .args([
             "-c",
             &format!(
@@ -266,7 +266,7 @@ fn broken_pipe_exits_zero_quietly() {
         .unwrap();
     // sh may not have PIPESTATUS; use bash explicitly.
     let o = if o.status.code() == Some(2) {
-        std::process::Command::new("bash")
+        crate::support::hermetic(&mut std::process::Command::new("bash"))
             .args([
                 "-c",
                 &format!(

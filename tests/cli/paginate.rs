@@ -111,10 +111,9 @@ fn verbose_shows_each_page_exchange() {
 
 #[test]
 fn thousands_of_pages_keep_memory_bounded() {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        eprintln!("GNU time is not installed; CI installs it");
+    let Some(time) = crate::support::require_tool("/usr/bin/time") else {
         return;
-    }
+    };
     let filler = "x".repeat(1000);
     let s = Server::http(move |r| {
         let n: u32 = r.path.trim_start_matches('/').parse().unwrap_or(0);
@@ -124,7 +123,7 @@ fn thousands_of_pages_keep_memory_bounded() {
         }
         resp
     });
-    let o = std::process::Command::new("/usr/bin/time")
+    let o = crate::support::hermetic(&mut std::process::Command::new(time))
         .args([
             "-f",
             "%M",
@@ -132,8 +131,6 @@ fn thousands_of_pages_keep_memory_bounded() {
             "--paginate",
             &s.url("/1"),
         ])
-        .env_remove("HOME")
-        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -4,16 +4,14 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::sync::{mpsc, Arc, Mutex};
 
 use crate::support::server::read_request;
 use crate::support::{
-    assert_code, bin, in_terminal, rq, rq_with, stderr, stdout, Response, Server,
+    assert_code, bin, in_terminal, rq, rq_with, stderr, stdout, Response, Server, LATE,
 };
 
-/// How the slow server frames its body.
+/// How the paced server frames its body.
 #[derive(Clone, Copy)]
 enum Framing {
     Chunked,
@@ -21,45 +19,81 @@ enum Framing {
     UntilClose,
 }
 
-/// A server that sends `events` one at a time, `gap` apart, recording when each was sent.
-fn slow_server(
-    content_type: &'static str,
-    framing: Framing,
-    events: Vec<String>,
-    gap: Duration,
-) -> (Server, Arc<Mutex<Vec<Instant>>>) {
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let log = sent.clone();
-    let server = Server::raw(move |sock: TcpStream, _| {
-        let mut reader = BufReader::new(sock.try_clone().unwrap());
-        read_request(&mut reader, 0).unwrap().expect("a request");
-        let mut sock = sock;
-        let framing_header = match framing {
-            Framing::Chunked => "Transfer-Encoding: chunked",
-            Framing::UntilClose => "Connection: close",
-        };
-        let head =
-            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
-        sock.write_all(head.as_bytes()).unwrap();
-        for event in &events {
-            thread::sleep(gap);
-            let data = match framing {
-                Framing::Chunked => format!("{:x}\r\n{event}\r\n", event.len()),
-                Framing::UntilClose => event.clone(),
-            };
-            log.lock().unwrap().push(Instant::now());
-            sock.write_all(data.as_bytes()).unwrap();
-            sock.flush().unwrap();
-        }
-        if let Framing::Chunked = framing {
-            sock.write_all(b"0\r\n\r\n").unwrap();
-        }
-    });
-    (server, sent)
+/// A server that sends a body in parts, each one only after the test has seen the one
+/// before on rq's stdout. A rq that holds a part back until more data comes never shows
+/// it; the server then sends the next part after [`LATE`] anyway, and notes the part as
+/// held back, which fails the test. No clock decides the outcome for a rq that streams.
+struct Paced {
+    server: Server,
+    seen: mpsc::Sender<()>,
+    held_back: Arc<Mutex<Vec<usize>>>,
 }
 
-/// Run rq with stdout piped; return each non-empty line with when it was read.
-fn lines_as_they_arrive(args: &[&str]) -> Vec<(String, Instant)> {
+impl Paced {
+    fn start(content_type: &'static str, framing: Framing, parts: Vec<String>) -> Paced {
+        let (seen, shown) = mpsc::channel();
+        let shown = Mutex::new(shown);
+        let held_back = Arc::new(Mutex::new(Vec::new()));
+        let log = held_back.clone();
+        let server = Server::raw(move |sock: TcpStream, _| {
+            let mut reader = BufReader::new(sock.try_clone().unwrap());
+            read_request(&mut reader, 0).unwrap().expect("a request");
+            let mut sock = sock;
+            let framing_header = match framing {
+                Framing::Chunked => "Transfer-Encoding: chunked",
+                Framing::UntilClose => "Connection: close",
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n"
+            );
+            sock.write_all(head.as_bytes()).unwrap();
+            let shown = shown.lock().unwrap();
+            for (n, part) in parts.iter().enumerate() {
+                if n > 0 && shown.recv_timeout(LATE).is_err() {
+                    log.lock().unwrap().push(n - 1);
+                }
+                let data = match framing {
+                    Framing::Chunked => format!("{:x}\r\n{part}\r\n", part.len()),
+                    Framing::UntilClose => part.clone(),
+                };
+                sock.write_all(data.as_bytes()).unwrap();
+                sock.flush().unwrap();
+            }
+            if let Framing::Chunked = framing {
+                sock.write_all(b"0\r\n\r\n").unwrap();
+            }
+        });
+        Paced {
+            server,
+            seen,
+            held_back,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    /// The test has seen the latest part on rq's stdout: the server may send the next.
+    fn seen(&self) {
+        let _ = self.seen.send(());
+    }
+
+    /// Fails unless every part but the last was shown before the next one was sent.
+    #[track_caller]
+    fn assert_each_shown_before_the_next_is_sent(&self, what: &str, lines: &[String]) {
+        let held_back = self.held_back.lock().unwrap().clone();
+        assert!(
+            held_back.is_empty(),
+            "{what}: parts {held_back:?} were not shown until the next part came: {lines:?}"
+        );
+        self.server.assert_no_panics();
+    }
+}
+
+/// Run rq with stdout piped; return its non-empty lines, each handed to `on_line` as soon
+/// as it is read.
+fn lines_as_they_arrive(args: &[&str], mut on_line: impl FnMut(&str)) -> Vec<String> {
     let mut child = rq()
         .args(args)
         .stdout(Stdio::piped())
@@ -71,36 +105,12 @@ fn lines_as_they_arrive(args: &[&str]) -> Vec<(String, Instant)> {
     for line in out.lines() {
         let line = line.unwrap();
         if !line.trim().is_empty() {
-            lines.push((line, Instant::now()));
+            on_line(&line);
+            lines.push(line);
         }
     }
     assert!(child.wait().unwrap().success(), "rq {args:?} failed");
     lines
-}
-
-/// How long after being sent each line showed up; fails when one waited for a later send.
-#[track_caller]
-fn assert_each_arrives_before_the_next_is_sent(
-    lines: &[(String, Instant)],
-    sent: &[Instant],
-    what: &str,
-) -> Vec<Duration> {
-    assert_eq!(lines.len(), sent.len(), "{what}: {lines:?}");
-    let latencies: Vec<Duration> = lines
-        .iter()
-        .zip(sent)
-        .map(|((_, seen), sent)| seen.saturating_duration_since(*sent))
-        .collect();
-    eprintln!("{what}: latencies {latencies:?}");
-    for (n, latency) in latencies.iter().enumerate() {
-        // Events are 400 ms apart: a line held back until the next send shows up >= 400 ms.
-        assert!(
-            *latency < Duration::from_millis(250),
-            "{what}: line {n} {:?} arrived {latency:?} after it was sent",
-            lines[n].0
-        );
-    }
-    latencies
 }
 
 fn events(n: usize) -> Vec<String> {
@@ -109,31 +119,23 @@ fn events(n: usize) -> Vec<String> {
 
 #[test]
 fn event_stream_events_appear_as_they_are_sent() {
-    let (s, sent) = slow_server(
-        "text/event-stream",
-        Framing::Chunked,
-        events(4),
-        Duration::from_millis(400),
-    );
-    let lines = lines_as_they_arrive(&[&s.url("/events")]);
-    let sent = sent.lock().unwrap().clone();
-    assert_each_arrives_before_the_next_is_sent(&lines, &sent, "chunked event stream");
-    assert_eq!(lines[3].0, "data: event 3");
-    s.assert_no_panics();
+    let s = Paced::start("text/event-stream", Framing::Chunked, events(4));
+    let lines = lines_as_they_arrive(&[&s.url("/events")], |_| s.seen());
+    s.assert_each_shown_before_the_next_is_sent("chunked event stream", &lines);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[3], "data: event 3");
 }
 
 #[test]
 fn event_stream_without_a_length_streams_until_the_connection_closes() {
-    let (s, sent) = slow_server(
+    let s = Paced::start(
         "text/event-stream; charset=utf-8",
         Framing::UntilClose,
         events(3),
-        Duration::from_millis(400),
     );
-    let lines = lines_as_they_arrive(&["--pretty=all", &s.url("/events")]);
-    let sent = sent.lock().unwrap().clone();
-    assert_each_arrives_before_the_next_is_sent(&lines, &sent, "event stream until close");
-    s.assert_no_panics();
+    let lines = lines_as_they_arrive(&["--pretty=all", &s.url("/events")], |_| s.seen());
+    s.assert_each_shown_before_the_next_is_sent("event stream until close", &lines);
+    assert_eq!(lines.len(), 3, "{lines:?}");
 }
 
 #[test]
@@ -143,16 +145,16 @@ fn ndjson_records_are_formatted_as_they_arrive() {
         "{\"id\":2}\n".to_string(),
         "{\"id\":3}\n".to_string(),
     ];
-    let (s, sent) = slow_server(
-        "application/x-ndjson",
-        Framing::Chunked,
-        records,
-        Duration::from_millis(400),
-    );
-    let lines = lines_as_they_arrive(&["--pretty=format", &s.url("/feed")]);
-    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    let s = Paced::start("application/x-ndjson", Framing::Chunked, records);
+    // The opening brace of each record is the line that shows it arrived.
+    let lines = lines_as_they_arrive(&["--pretty=format", &s.url("/feed")], |line| {
+        if line == "{" {
+            s.seen();
+        }
+    });
+    s.assert_each_shown_before_the_next_is_sent("ndjson", &lines);
     assert_eq!(
-        texts,
+        lines,
         [
             "{",
             "    \"id\": 1",
@@ -165,10 +167,6 @@ fn ndjson_records_are_formatted_as_they_arrive() {
             "}"
         ]
     );
-    // The opening brace of each record is the line to time.
-    let firsts: Vec<(String, Instant)> = lines.iter().step_by(3).cloned().collect();
-    let sent = sent.lock().unwrap().clone();
-    assert_each_arrives_before_the_next_is_sent(&firsts, &sent, "ndjson");
 }
 
 #[test]
@@ -176,37 +174,26 @@ fn piped_plain_output_shows_each_part_as_it_arrives_without_stream() {
     // Redirected and unformatted (the default for `rq URL | tool`): no --stream needed.
     for content_type in ["text/plain", "application/octet-stream", "application/json"] {
         let parts = vec!["first line\n".to_string(), "second line\n".to_string()];
-        let (s, sent) = slow_server(
-            content_type,
-            Framing::Chunked,
-            parts,
-            Duration::from_millis(400),
-        );
-        let lines = lines_as_they_arrive(&[&s.url("/slow")]);
-        let sent = sent.lock().unwrap().clone();
-        assert_each_arrives_before_the_next_is_sent(&lines, &sent, content_type);
+        let s = Paced::start(content_type, Framing::Chunked, parts);
+        let lines = lines_as_they_arrive(&[&s.url("/slow")], |_| s.seen());
+        s.assert_each_shown_before_the_next_is_sent(content_type, &lines);
+        assert_eq!(lines, ["first line", "second line"], "{content_type}");
     }
 }
 
 #[test]
 fn stream_flag_shows_a_slow_json_body_before_it_ends() {
     let parts = vec!["[{\"a\":1},\n".to_string(), "{\"b\":2}]\n".to_string()];
-    let (s, sent) = slow_server(
-        "application/json",
-        Framing::Chunked,
-        parts,
-        Duration::from_millis(400),
-    );
-    let lines = lines_as_they_arrive(&["--stream", "--pretty=format", &s.url("/slow")]);
-    let sent = sent.lock().unwrap().clone();
+    let s = Paced::start("application/json", Framing::Chunked, parts);
     // The first element is printed from the first part alone.
-    let first = lines.iter().find(|(l, _)| l == "        \"a\": 1").unwrap();
-    let latency = first.1.saturating_duration_since(sent[0]);
-    assert!(
-        latency < Duration::from_millis(250),
-        "{latency:?}: {lines:?}"
-    );
-    assert_eq!(lines.last().unwrap().0, "]");
+    let args = ["--stream", "--pretty=format", &s.url("/slow")];
+    let lines = lines_as_they_arrive(&args, |line| {
+        if line == "        \"a\": 1" {
+            s.seen();
+        }
+    });
+    s.assert_each_shown_before_the_next_is_sent("--stream", &lines);
+    assert_eq!(lines.last().unwrap(), "]");
 }
 
 #[test]
@@ -241,16 +228,16 @@ fn sorted_stream_sorts_each_record_as_it_arrives() {
         "{\"b\":1,\"a\":2}\n".to_string(),
         "{\"d\":1,\"c\":2}\n".to_string(),
     ];
-    let (s, sent) = slow_server(
-        "application/x-ndjson",
-        Framing::Chunked,
-        records,
-        Duration::from_millis(400),
-    );
-    let lines = lines_as_they_arrive(&["--pretty=format", "--sorted", &s.url("/feed")]);
-    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    let s = Paced::start("application/x-ndjson", Framing::Chunked, records);
+    let args = ["--pretty=format", "--sorted", &s.url("/feed")];
+    let lines = lines_as_they_arrive(&args, |line| {
+        if line == "{" {
+            s.seen();
+        }
+    });
+    s.assert_each_shown_before_the_next_is_sent("sorted ndjson", &lines);
     assert_eq!(
-        texts,
+        lines,
         [
             "{",
             "    \"a\": 2,",
@@ -262,9 +249,6 @@ fn sorted_stream_sorts_each_record_as_it_arrives() {
             "}"
         ]
     );
-    let firsts: Vec<(String, Instant)> = lines.iter().step_by(4).cloned().collect();
-    let sent = sent.lock().unwrap().clone();
-    assert_each_arrives_before_the_next_is_sent(&firsts, &sent, "sorted ndjson");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Proxies: real tinyproxy (HTTP) and microsocks (SOCKS5) started per test on free ports,
 //! plus a recording fake proxy where the exact bytes matter. A test whose proxy program is
-//! not installed says so loudly on stderr and passes (CI installs both: `.ci/run`).
+//! not installed is skipped on a developer's machine and fails under CI (`support::require`).
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::tls::{Ca, TlsServer};
-use crate::support::{assert_code, rq, rq_with, run, stderr, stdout, Response, Server};
+use crate::support::{
+    assert_code, require_tool, rq, rq_with, run, stderr, stdout, Response, Server,
+};
 
 /// A proxy program running for one test; killed (by its pid) when dropped.
 struct Daemon {
@@ -33,92 +35,140 @@ impl Daemon {
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// The log once it contains every one of `lines`: the daemon may write it a little after
+    /// it has served the request.
+    fn log_with(&self, lines: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if lines.iter().all(|l| log.contains(l)) || Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
-fn installed(program: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&paths)
-        .chain(["/usr/sbin".into(), "/usr/bin".into()])
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
-fn skipped(test: &str, program: &str) {
-    eprintln!(
-        "\n*** SKIPPED {test}: `{program}` is not installed (apt-get install {program}; .ci/run does) ***\n"
-    );
-}
-
+/// A port that was free a moment ago. Another process may take it before the daemon binds
+/// it, which [`spawn`] notices.
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
 
-fn spawn(program: &Path, args: &[&str], dir: tempfile::TempDir, port: u16) -> Daemon {
-    let log = dir.path().join("log");
-    let out = std::fs::File::create(&log).unwrap();
-    let child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .unwrap_or_else(|e| panic!("couldn't start {}: {e}", program.display()));
-    let daemon = Daemon {
-        child,
-        port,
-        log,
-        _dir: dir,
-    };
+/// Starts `program` with the arguments `args(port, dir)` makes for a free port and a fresh
+/// directory, and waits until it listens there. The port can be taken by someone else
+/// between [`free_port`] and the daemon's bind; then the daemon exits, or what answers on the
+/// port is not the daemon, and it is started again on another port.
+fn spawn(program: &Path, args: impl Fn(u16, &Path) -> Vec<String>) -> Daemon {
+    let mut failures = Vec::new();
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let log = dir.path().join("log");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(program)
+            .args(args(port, dir.path()))
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("couldn't start {}: {e}", program.display()));
+        let mut daemon = Daemon {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        if wait_until_listening(&mut daemon) {
+            return daemon;
+        }
+        failures.push(format!("port {port}: {}", daemon.log()));
+    }
+    panic!("{} never listened: {failures:#?}", program.display());
+}
+
+/// Whether the daemon came to listen on its port (false: it exited, e.g. because the port
+/// was taken, or someone else listens there).
+fn wait_until_listening(daemon: &mut Daemon) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    loop {
+        if let Ok(Some(_)) = daemon.child.try_wait() {
+            return false;
+        }
+        if let Some(ours) = listening(daemon.port, daemon.child.id()) {
+            return ours;
+        }
         assert!(
             Instant::now() < deadline,
-            "{} did not start listening on {port}: {}",
-            program.display(),
+            "the proxy did not start listening on {}: {}",
+            daemon.port,
             daemon.log()
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    daemon
+}
+
+/// Whether process `pid` is the one listening on 127.0.0.1:`port`; `None` while nobody is.
+/// Linux tells through /proc; elsewhere, whoever accepts a connection is taken to be `pid`.
+fn listening(port: u16, pid: u32) -> Option<bool> {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return TcpStream::connect(("127.0.0.1", port))
+            .is_ok()
+            .then_some(true);
+    };
+    // Columns: sl local_address rem_address st … inode; st 0A is LISTEN, the address is hex
+    // in the kernel's byte order.
+    let local = format!("{:08X}:{port:04X}", u32::from_ne_bytes([127, 0, 0, 1]));
+    let socket = table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let listens = fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A");
+        listens.then(|| fields.get(9).map(|inode| format!("socket:[{inode}]")))?
+    })?;
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten();
+    let mut targets = fds
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok());
+    Some(targets.any(|target| target.as_os_str() == socket.as_str()))
 }
 
 /// tinyproxy with the stock configuration's access rules (CONNECT only to 443 and 563)
 /// unless `connect_anywhere`, plus `extra` lines.
-fn tinyproxy(test: &str, connect_anywhere: bool, extra: &str) -> Option<Daemon> {
-    let Some(program) = installed("tinyproxy") else {
-        skipped(test, "tinyproxy");
-        return None;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+fn tinyproxy(connect_anywhere: bool, extra: &str) -> Option<Daemon> {
+    let program = require_tool("tinyproxy")?;
     let connect_ports = if connect_anywhere {
         ""
     } else {
         "ConnectPort 443\nConnectPort 563\n"
     };
-    let conf = format!(
-        "Port {port}\nListen 127.0.0.1\nTimeout 60\nMaxClients 20\nAllow 127.0.0.1\n\
-         LogLevel Connect\n{connect_ports}{extra}\n"
-    );
-    let path = dir.path().join("tinyproxy.conf");
-    std::fs::write(&path, conf).unwrap();
-    let path = path.to_str().unwrap().to_string();
-    Some(spawn(&program, &["-d", "-c", &path], dir, port))
+    Some(spawn(&program, |port, dir| {
+        let conf = format!(
+            "Port {port}\nListen 127.0.0.1\nTimeout 60\nMaxClients 20\nAllow 127.0.0.1\n\
+             LogLevel Connect\n{connect_ports}{extra}\n"
+        );
+        let path = dir.join("tinyproxy.conf");
+        std::fs::write(&path, conf).unwrap();
+        vec!["-d".into(), "-c".into(), path.to_str().unwrap().into()]
+    }))
 }
 
-fn microsocks(test: &str, auth: Option<(&str, &str)>) -> Option<Daemon> {
-    let Some(program) = installed("microsocks") else {
-        skipped(test, "microsocks");
-        return None;
-    };
-    let port = free_port().to_string();
-    let mut args = vec!["-i", "127.0.0.1", "-p", &port];
-    if let Some((user, pass)) = auth {
-        args.extend(["-u", user, "-P", pass]);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    Some(spawn(&program, &args, dir, port.parse().unwrap()))
+fn microsocks(auth: Option<(&str, &str)>) -> Option<Daemon> {
+    let program = require_tool("microsocks")?;
+    Some(spawn(&program, |port, _| {
+        let mut args = vec![
+            "-i".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            port.to_string(),
+        ];
+        if let Some((user, pass)) = auth {
+            args.extend(["-u".into(), user.into(), "-P".into(), pass.into()]);
+        }
+        args
+    }))
 }
 
 /// An origin that says which proxy (if any) the request came through.
@@ -128,7 +178,7 @@ fn origin() -> Server {
 
 #[test]
 fn plain_http_works_through_a_stock_tinyproxy() {
-    let Some(proxy) = tinyproxy("plain_http_works_through_a_stock_tinyproxy", false, "") else {
+    let Some(proxy) = tinyproxy(false, "") else {
         return;
     };
     let o = origin();
@@ -157,8 +207,7 @@ fn plain_http_leaves_in_absolute_form_with_proxy_credentials() {
 
 #[test]
 fn https_goes_through_tinyproxy_with_connect() {
-    let test = "https_goes_through_tinyproxy_with_connect";
-    let Some(proxy) = tinyproxy(test, true, "") else {
+    let Some(proxy) = tinyproxy(true, "") else {
         return;
     };
     let ca = Ca::new("rq test CA");
@@ -178,18 +227,15 @@ fn https_goes_through_tinyproxy_with_connect() {
     // A tunnel: the proxy never saw the request, so it added no Via.
     assert_eq!(stdout(&o), "via=-");
     assert_eq!(server.requests()[0].path, "/secure");
-    let log = proxy.log();
-    assert!(
-        log.contains(&format!("CONNECT 127.0.0.1:{}", server.port())),
-        "{log}"
-    );
+    let connect = format!("CONNECT 127.0.0.1:{}", server.port());
+    let log = proxy.log_with(&[&connect]);
+    assert!(log.contains(&connect), "{log}");
 }
 
 #[test]
 fn a_refused_tunnel_names_the_proxy_and_its_answer() {
-    let test = "a_refused_tunnel_names_the_proxy_and_its_answer";
     // The stock rules allow CONNECT to 443 and 563 only.
-    let Some(proxy) = tinyproxy(test, false, "") else {
+    let Some(proxy) = tinyproxy(false, "") else {
         return;
     };
     let o = rq_with(&[
@@ -209,8 +255,7 @@ fn a_refused_tunnel_names_the_proxy_and_its_answer() {
 
 #[test]
 fn lower_case_http_proxy_is_used_and_upper_case_ignored() {
-    let test = "lower_case_http_proxy_is_used_and_upper_case_ignored";
-    let Some(proxy) = tinyproxy(test, false, "") else {
+    let Some(proxy) = tinyproxy(false, "") else {
         return;
     };
     let o = origin();
@@ -251,8 +296,7 @@ fn no_proxy_hosts_are_reached_directly() {
 
 #[test]
 fn proxy_credentials_reach_the_proxy_but_never_the_origin() {
-    let test = "proxy_credentials_reach_the_proxy_but_never_the_origin";
-    let Some(proxy) = tinyproxy(test, false, "BasicAuth ann s3cret") else {
+    let Some(proxy) = tinyproxy(false, "BasicAuth ann s3cret") else {
         return;
     };
     let o = origin();
@@ -271,7 +315,7 @@ fn proxy_credentials_reach_the_proxy_but_never_the_origin() {
 
 #[test]
 fn socks5_and_socks5h_reach_the_target() {
-    let Some(socks) = microsocks("socks5_and_socks5h_reach_the_target", None) else {
+    let Some(socks) = microsocks(None) else {
         return;
     };
     let o = origin();
@@ -305,8 +349,7 @@ fn localhost_origin() -> (u16, std::thread::JoinHandle<()>) {
 
 #[test]
 fn socks5h_sends_the_name_and_socks5_the_address() {
-    let test = "socks5h_sends_the_name_and_socks5_the_address";
-    let Some(socks) = microsocks(test, None) else {
+    let Some(socks) = microsocks(None) else {
         return;
     };
     let (port, origin) = localhost_origin();
@@ -320,22 +363,16 @@ fn socks5h_sends_the_name_and_socks5_the_address() {
     let pin = format!("pinned.test:{}:127.0.0.1", o.port());
     let url = format!("http://pinned.test:{}/", o.port());
     assert_code(&rq_with(&["--proxy", &proxy, "--resolve", &pin, &url]), 0);
-    std::thread::sleep(Duration::from_millis(100));
-    let log = socks.log();
-    assert!(
-        log.contains(&format!("connected to localhost:{port}")),
-        "{log}"
-    );
-    assert!(
-        log.contains(&format!("connected to 127.0.0.1:{}", o.port())),
-        "{log}"
-    );
+    let by_name = format!("connected to localhost:{port}");
+    let by_address = format!("connected to 127.0.0.1:{}", o.port());
+    let log = socks.log_with(&[&by_name, &by_address]);
+    assert!(log.contains(&by_name), "{log}");
+    assert!(log.contains(&by_address), "{log}");
 }
 
 #[test]
 fn socks5_credentials_are_used() {
-    let test = "socks5_credentials_are_used";
-    let Some(socks) = microsocks(test, Some(("ann", "s3cret"))) else {
+    let Some(socks) = microsocks(Some(("ann", "s3cret"))) else {
         return;
     };
     let o = origin();

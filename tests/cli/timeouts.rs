@@ -2,14 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{assert_code, rq_with, stderr, Server};
+use crate::support::{
+    assert_code, drip_until_hangup, hold_until_hangup, rq_with, stderr, Server, LATE,
+};
 
-/// Accepts the connection, reads nothing and never answers.
+/// Accepts the connection and never answers, holding it until rq hangs up.
 fn silent() -> Server {
-    Server::raw(|sock, _| {
-        std::thread::sleep(Duration::from_secs(8));
-        drop(sock);
-    })
+    Server::raw(|sock, _| hold_until_hangup(&sock))
 }
 
 #[test]
@@ -17,11 +16,15 @@ fn idle_timeout_fires_within_its_budget() {
     let s = silent();
     let started = Instant::now();
     let o = rq_with(&["--timeout", "1", &s.url("/")]);
+    let took = started.elapsed();
     assert_code(&o, 2);
     assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
+        took >= Duration::from_secs(1),
+        "fired early, after {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(1) + LATE,
+        "fired late, after {took:?}"
     );
     assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
@@ -29,20 +32,24 @@ fn idle_timeout_fires_within_its_budget() {
 
 #[test]
 fn max_time_covers_the_whole_exchange() {
+    // A byte every 200 ms: the idle timeout never fires, and the body never ends.
     let s = Server::raw(|mut sock, _| {
         use std::io::Write;
-        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
-        for _ in 0..50 {
-            if sock.write_all(b"x").is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+        drip_until_hangup(Duration::from_millis(200), || sock.write_all(b"x"));
     });
     let started = Instant::now();
     let o = rq_with(&["--max-time", "1", "--timeout", "5", &s.url("/")]);
+    let took = started.elapsed();
     assert_code(&o, 2);
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(
+        took >= Duration::from_secs(1),
+        "fired early, after {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(1) + LATE,
+        "fired late, after {took:?}"
+    );
     assert!(stderr(&o).contains("--max-time"), "{}", stderr(&o));
 }
 
