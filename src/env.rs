@@ -5,6 +5,10 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// After this long without stdin data, rq warns once that `-I` may be wanted (SPEC §1).
+const STDIN_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Variables rq reads besides the ones with fields below: the proxy settings (SPEC §4; the
 /// upper-case `HTTP_PROXY` is deliberately not among them) and the CA bundle paths.
@@ -38,6 +42,10 @@ pub struct Env {
     pub netrc: Option<PathBuf>,
     /// The non-empty values of [`VARS`].
     pub vars: Vec<(&'static str, String)>,
+    /// How long stdin may stay silent before the `-I` warning: 10 s, unless the hidden
+    /// variable `RQ_STDIN_WARN_AFTER_MS` holds a number of milliseconds. A testing knob, not
+    /// a setting: it lets the test of the warning run in milliseconds.
+    pub stdin_patience: Duration,
 }
 
 impl Env {
@@ -63,6 +71,10 @@ impl Env {
                     Some((name, value))
                 })
                 .collect(),
+            stdin_patience: std::env::var("RQ_STDIN_WARN_AFTER_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map_or(STDIN_PATIENCE, Duration::from_millis),
         }
     }
 

@@ -11,19 +11,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-/// After this long without stdin data, warn once that `-I` may be wanted.
-const IDLE_WARNING: Duration = Duration::from_secs(10);
 /// How long to wait for stdin when the request already has a body from elsewhere.
 const GLANCE: Duration = Duration::from_millis(100);
-
-/// [`IDLE_WARNING`], unless the hidden variable `RQ_STDIN_WARN_AFTER_MS` holds a number of
-/// milliseconds. A testing knob, not a setting: it lets the test of the warning run in
-/// milliseconds instead of ten seconds. Unset or unparsable means the 10 s default.
-fn idle_warning() -> Duration {
-    let ms = std::env::var("RQ_STDIN_WARN_AFTER_MS").ok();
-    ms.and_then(|ms| ms.parse().ok())
-        .map_or(IDLE_WARNING, Duration::from_millis)
-}
 
 /// What a glance at stdin found.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,8 +26,13 @@ pub enum Glance {
 }
 
 /// Read stdin up to `limit` bytes; the flag is true when that reached the end of input (so
-/// the bytes are the whole body). `warn` is called once if nothing has arrived after 10 s.
-pub fn read_head(limit: usize, warn: impl FnOnce()) -> io::Result<(Vec<u8>, bool)> {
+/// the bytes are the whole body). `warn` is called once if nothing has arrived after
+/// `patience` (10 s by default, see `env.rs`).
+pub fn read_head(
+    limit: usize,
+    patience: Duration,
+    warn: impl FnOnce(),
+) -> io::Result<(Vec<u8>, bool)> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let mut buf = Vec::new();
@@ -49,7 +43,7 @@ pub fn read_head(limit: usize, warn: impl FnOnce()) -> io::Result<(Vec<u8>, bool
             .map(|_| buf);
         let _ = tx.send(result);
     });
-    let result = match rx.recv_timeout(idle_warning()) {
+    let result = match rx.recv_timeout(patience) {
         Ok(result) => result,
         Err(_) => {
             warn();

@@ -153,10 +153,12 @@ impl Context<'_> {
             return Ok(payload);
         }
         let diag = self.diag;
-        let data = crate::upload::from_stdin(|| {
-            diag.warn(
-                "no stdin data after 10 s; pass -I (--ignore-stdin) if the request has no body",
-            )
+        let patience = self.env.stdin_patience;
+        let data = crate::upload::from_stdin(patience, || {
+            diag.warn(format_args!(
+                "no stdin data after {} s; pass -I (--ignore-stdin) if the request has no body",
+                patience.as_secs_f64()
+            ))
         })
         .map_err(|e| usage(format!("can't read stdin: {e}")))?;
         match data {

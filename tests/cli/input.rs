@@ -429,6 +429,7 @@ fn silent_stdin_warns_that_dash_i_may_be_wanted_and_still_sends_a_late_body() {
     assert_eq!(o.status.code(), Some(0), "stderr: {warning}{rest}");
     assert!(warning.starts_with("rq: warning: "), "{warning}");
     assert!(warning.contains("-I"), "{warning}");
+    assert!(warning.contains("after 0.1 s"), "names the wait: {warning}");
     assert_eq!(rest, "", "one warning only");
     assert_eq!(s.requests()[0].body_str(), "late body");
 }
