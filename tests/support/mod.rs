@@ -128,6 +128,19 @@ fn find_tool(name: &str) -> Option<std::path::PathBuf> {
 /// Timer tests assert "not before the budget" exactly and "not long after it" with this.
 pub const LATE: Duration = Duration::from_secs(10);
 
+/// Run rq with `args` against a server that never finishes, and check that it timed out
+/// (exit 2) no sooner than `budget` and not [`LATE`] after it.
+#[track_caller]
+pub fn rq_times_out(args: &[&str], budget: Duration) -> Output {
+    let started = std::time::Instant::now();
+    let o = rq_with(args);
+    let took = started.elapsed();
+    assert_code(&o, 2);
+    assert!(took >= budget, "fired early, after {took:?}");
+    assert!(took < budget + LATE, "fired late, after {took:?}");
+    o
+}
+
 /// How long a test server that stalls or drips keeps the connection at most, waiting for
 /// rq to hang up. Far beyond every budget plus [`LATE`]: only rq's own timer can end such an
 /// exchange in time, and a timer that never fires fails the test instead of hanging it.
