@@ -18,6 +18,7 @@ mod generate;
 pub mod httpfile;
 pub mod items;
 pub mod netrc;
+mod oauth;
 pub mod paginate;
 mod plan;
 pub mod print;
