@@ -5,6 +5,7 @@
 
 mod args;
 mod auth;
+mod authorize;
 mod body;
 mod cli;
 mod cookies;
