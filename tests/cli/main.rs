@@ -13,6 +13,7 @@ mod generated;
 mod hardening;
 mod httpfile;
 mod input;
+mod oauth;
 mod output;
 mod paginate;
 mod printing;
