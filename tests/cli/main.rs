@@ -14,6 +14,7 @@ mod hardening;
 mod httpfile;
 mod input;
 mod oauth;
+mod oauth_provider;
 mod output;
 mod paginate;
 mod printing;
