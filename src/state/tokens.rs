@@ -7,7 +7,8 @@ use anyhow::Result;
 use url::Url;
 
 use super::{Session, State};
-use crate::auth::{Auth, Scheme, Secret};
+use crate::auth::Secret;
+use crate::error::usage;
 use crate::oauth::{self, store, Client, Endpoints, Grant, OAuth, Token};
 use crate::session::OAuth2Auth;
 
@@ -46,7 +47,7 @@ impl State {
             && oauth.options.refresh_token.is_none()
             && refresh.is_none()
         {
-            return Err(crate::error::usage(
+            return Err(usage(
                 "--oauth2-grant refresh-token needs --oauth2-refresh-token TOKEN (once: a \
                  --session keeps the tokens it is rotated into)",
             ));
@@ -142,10 +143,9 @@ fn client(raw: Option<Secret>, grant: Grant, terminal: bool) -> Result<Client> {
     let (id, secret) = match raw.expose().split_once(':') {
         Some((id, secret)) => (id.to_string(), secret.to_string()),
         None if grant == Grant::ClientCredentials => {
-            match Auth::parse(Scheme::Basic, raw.expose(), terminal, "-a")? {
-                Auth::Password { user, pass, .. } => (user, pass.expose().to_string()),
-                Auth::Bearer(_) => unreachable!("Basic credentials parse as a password"),
-            }
+            let id = raw.expose().to_string();
+            let secret = prompt_secret(&id, terminal)?;
+            (id, secret)
         }
         None => (raw.expose().to_string(), String::new()),
     };
@@ -153,6 +153,19 @@ fn client(raw: Option<Secret>, grant: Grant, terminal: bool) -> Result<Client> {
         id,
         secret: (!secret.is_empty()).then(|| Secret::new(secret)),
     })
+}
+
+/// Ask for `id`'s client secret on the terminal; without one, a usage error that says how
+/// to pass it instead.
+fn prompt_secret(id: &str, terminal: bool) -> Result<String> {
+    if !terminal {
+        return Err(usage(format!(
+            "-a {id}: the client secret is missing and there is no terminal to ask on; pass \
+             it as -a {id}:SECRET"
+        )));
+    }
+    rpassword::prompt_password(format!("client secret for {id}: "))
+        .map_err(|e| usage(format!("-a {id}: couldn't read the client secret: {e}")))
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::support::oauth::{AuthServer, CLIENT_ID, CLIENT_SECRET, PUBLIC_CLIENT, SEED_REFRESH};
-use crate::support::{assert_code, hermetic, need_tool, rq, run, stderr, stdout, Response, Server};
+use crate::support::{
+    assert_code, bin, hermetic, need_tool, rq, run, stderr, stdout, Response, Server,
+};
 
 /// `-A oauth2` with the token endpoint and the confidential client of `auth`.
 fn cc(auth: &AuthServer) -> Vec<String> {
@@ -240,7 +242,7 @@ fn missing_options_are_usage_errors_and_nothing_is_sent() {
         ),
         (
             &["-A", "oauth2", "--oauth2-token-url", &token, "-a", "cid"],
-            "-a cid:PASSWORD",
+            "-a cid:SECRET",
         ),
         (
             &[
@@ -303,6 +305,37 @@ fn missing_options_are_usage_errors_and_nothing_is_sent() {
         assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
     }
     assert_eq!(auth.server.request_count(), 0);
+}
+
+#[test]
+fn a_missing_client_secret_is_asked_for_on_the_terminal() {
+    let auth = AuthServer::start();
+    let line = format!(
+        "{} -b -A oauth2 --oauth2-token-url {} -a {CLIENT_ID} {}",
+        bin(),
+        auth.url("/token"),
+        auth.url("/api")
+    );
+    let mut child = hermetic(&mut Command::new(need_tool("script")))
+        .args(["-qefc", &line, "/dev/null"])
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    // Typed ahead: the terminal holds the line until rq reads it.
+    let typed = format!("{CLIENT_SECRET}\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("client secret for cid:"), "{shown}");
+    assert_eq!(auth.grants(), ["client_credentials"], "{shown}");
+    assert_eq!(auth.api_calls(), [bearer(1)]);
 }
 
 #[test]
