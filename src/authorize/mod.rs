@@ -171,7 +171,11 @@ impl<'a, W: Write> Tokens<'a, W> {
                     (Some(g), Some((r, _))) if g != r => g,
                     (Some(g), None) => g,
                     (_, Some((_, why))) => return Err(why.into_error(&what)),
-                    (None, None) => unreachable!("the state checked for a refresh token"),
+                    (None, None) => {
+                        return Err(crate::error::usage(
+                            "--oauth2-grant refresh-token needs --oauth2-refresh-token TOKEN",
+                        ))
+                    }
                 };
                 let token = self.granted(form::refresh(&held, &given)?, &what)?;
                 (token, Some(given))

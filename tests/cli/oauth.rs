@@ -123,6 +123,28 @@ fn an_expiring_token_without_a_refresh_token_is_fetched_again() {
 }
 
 #[test]
+fn a_refused_refresh_token_is_dropped_and_the_grant_runs_again() {
+    let auth = AuthServer::start();
+    auth.state().lifetime = Some(10);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    let args = with(
+        cc(&auth),
+        &["--session", path.to_str().unwrap(), &auth.url("/api")],
+    );
+    assert_code(&rq_args(&args), 0);
+    // The server forgets its refresh tokens (revoked, or expired on its side).
+    auth.state().refresh.clear();
+    assert_code(&rq_args(&args), 0);
+    assert_eq!(
+        auth.grants(),
+        ["client_credentials", "refresh_token", "client_credentials"]
+    );
+    assert_eq!(auth.api_calls(), [bearer(1), bearer(2)]);
+    assert_eq!(session(&path)["auth"]["oauth2"]["refresh_token"], "rt-2");
+}
+
+#[test]
 fn a_refresh_token_is_given_once_and_its_rotations_are_saved() {
     let auth = AuthServer::start();
     auth.state().lifetime = Some(10);
