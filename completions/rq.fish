@@ -36,10 +36,25 @@ complete -c rq -l retry -d 'Retry up to N times after a connection error, a time
 complete -c rq -l retry-delay -d 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server\'s Retry-After wins' -r
 complete -c rq -l retry-max-time -d 'Start no retry later than SECONDS after the first attempt (default: no limit)' -r
 complete -c rq -s a -l auth -d 'Credentials: USER[:PASS] (the password is asked for when missing), or a token with -A bearer. They go to the URL\'s origin only, never across a redirect to another one' -r
-complete -c rq -s A -l auth-type -d 'Authentication scheme: basic (default), digest (answers the server\'s 401 challenge) or bearer. Also applies to user:pass@ in the URL and to netrc entries' -r -f -a "basic\t''
+complete -c rq -s A -l auth-type -d 'Authentication scheme: basic (default), digest (answers the server\'s 401 challenge), bearer, or oauth2 (tokens fetched, cached in the session and refreshed: see the OAuth 2 options). Also applies to user:pass@ in the URL and to netrc entries' -r -f -a "basic\t''
 digest\t''
-bearer\t''"
+bearer\t''
+oauth2\t''"
 complete -c rq -l bearer -d 'Send `Authorization: Bearer TOKEN`' -r
+complete -c rq -l oauth2-grant -d 'With -A oauth2: how to get a token. client-credentials (the default; -a ID:SECRET), refresh-token (--oauth2-refresh-token, implied by it), device-code (RFC 8628: a code to enter on another device) or authorization-code (a browser sign-in through a loopback redirect to rq, with PKCE)' -r -f -a "client-credentials\t'The client\'s own credentials (RFC 6749 §4.4)'
+refresh-token\t'A refresh token given with --oauth2-refresh-token (RFC 6749 §6)'
+device-code\t'A code to enter on another device (RFC 8628)'
+authorization-code\t'A browser sign-in with PKCE (RFC 6749 §4.1, RFC 7636)'"
+complete -c rq -l oauth2-token-url -d 'The token endpoint. Tokens are asked for with -a CLIENT_ID[:SECRET] as the client' -r
+complete -c rq -l oauth2-issuer -d 'An OpenID Connect issuer: the endpoints not given are read from URL/.well-known/openid-configuration' -r
+complete -c rq -l oauth2-device-url -d 'The device authorization endpoint (device-code grant)' -r
+complete -c rq -l oauth2-auth-url -d 'The authorization endpoint a browser is sent to (authorization-code grant)' -r
+complete -c rq -l oauth2-scope -d 'The scope to ask for (space-separated, as the server spells it)' -r
+complete -c rq -l oauth2-audience -d 'The audience to ask for (Auth0 and others: the API the token is for)' -r
+complete -c rq -l oauth2-client-auth -d 'How the client secret goes to the token endpoint: basic (HTTP Basic auth, the default) or post (client_id and client_secret in the form body)' -r -f -a "basic\t'HTTP Basic authentication (client_secret_basic)'
+post\t'In the form body (client_secret_post)'"
+complete -c rq -l oauth2-refresh-token -d 'A refresh token to get access tokens with (refresh-token grant). With --session it is needed once: the tokens the server rotates it into are kept in the session' -r
+complete -c rq -l oauth2-redirect-port -d 'The port of rq\'s loopback redirect listener for the authorization-code grant, for servers that want the exact redirect URI registered (default: any free port). The redirect URI is http://127.0.0.1:PORT/callback' -r
 complete -c rq -l session -d 'Keep headers, auth and cookies in a session, read before and saved after every exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a \'/\' or ending in .json is a path. HTTPie and xh session files can be read' -r
 complete -c rq -l session-read-only -d 'Use a session like --session, but never write it' -r
 complete -c rq -l generate -d 'Print shell completions or the man page, then exit' -r -f -a "complete-bash\t''

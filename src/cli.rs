@@ -318,8 +318,9 @@ pub struct Cli {
     )]
     pub auth: Option<String>,
 
-    /// Authentication scheme: basic (default), digest (answers the server's 401 challenge)
-    /// or bearer. Also applies to user:pass@ in the URL and to netrc entries.
+    /// Authentication scheme: basic (default), digest (answers the server's 401 challenge),
+    /// bearer, or oauth2 (tokens fetched, cached in the session and refreshed: see the
+    /// OAuth 2 options). Also applies to user:pass@ in the URL and to netrc entries.
     #[arg(
         short = 'A',
         long,
@@ -332,6 +333,65 @@ pub struct Cli {
     /// Send `Authorization: Bearer TOKEN`.
     #[arg(long, value_name = "TOKEN", help_heading = "Authentication")]
     pub bearer: Option<String>,
+
+    // ---- OAuth 2 (-A oauth2) ----
+    /// With -A oauth2: how to get a token. client-credentials (the default; -a ID:SECRET),
+    /// refresh-token (--oauth2-refresh-token, implied by it), device-code (RFC 8628: a code
+    /// to enter on another device) or authorization-code (a browser sign-in through a
+    /// loopback redirect to rq, with PKCE).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "GRANT",
+        help_heading = "OAuth 2 (-A oauth2)"
+    )]
+    pub oauth2_grant: Option<OAuth2Grant>,
+
+    /// The token endpoint. Tokens are asked for with -a CLIENT_ID[:SECRET] as the client.
+    #[arg(long, value_name = "URL", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_token_url: Option<String>,
+
+    /// An OpenID Connect issuer: the endpoints not given are read from
+    /// URL/.well-known/openid-configuration.
+    #[arg(long, value_name = "URL", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_issuer: Option<String>,
+
+    /// The device authorization endpoint (device-code grant).
+    #[arg(long, value_name = "URL", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_device_url: Option<String>,
+
+    /// The authorization endpoint a browser is sent to (authorization-code grant).
+    #[arg(long, value_name = "URL", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_auth_url: Option<String>,
+
+    /// The scope to ask for (space-separated, as the server spells it).
+    #[arg(long, value_name = "SCOPE", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_scope: Option<String>,
+
+    /// The audience to ask for (Auth0 and others: the API the token is for).
+    #[arg(long, value_name = "AUDIENCE", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_audience: Option<String>,
+
+    /// How the client secret goes to the token endpoint: basic (HTTP Basic auth, the
+    /// default) or post (client_id and client_secret in the form body).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        help_heading = "OAuth 2 (-A oauth2)"
+    )]
+    pub oauth2_client_auth: Option<OAuth2ClientAuth>,
+
+    /// A refresh token to get access tokens with (refresh-token grant). With --session it
+    /// is needed once: the tokens the server rotates it into are kept in the session.
+    #[arg(long, value_name = "TOKEN", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_refresh_token: Option<String>,
+
+    /// The port of rq's loopback redirect listener for the authorization-code grant, for
+    /// servers that want the exact redirect URI registered (default: any free port).
+    /// The redirect URI is http://127.0.0.1:PORT/callback.
+    #[arg(long, value_name = "PORT", help_heading = "OAuth 2 (-A oauth2)")]
+    pub oauth2_redirect_port: Option<u16>,
 
     /// Don't read credentials from ~/.netrc (or $NETRC). By default its entry for each
     /// host is used when no other credentials are given.
@@ -414,6 +474,28 @@ pub enum AuthType {
     Basic,
     Digest,
     Bearer,
+    #[value(name = "oauth2")]
+    OAuth2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OAuth2Grant {
+    /// The client's own credentials (RFC 6749 §4.4).
+    ClientCredentials,
+    /// A refresh token given with --oauth2-refresh-token (RFC 6749 §6).
+    RefreshToken,
+    /// A code to enter on another device (RFC 8628).
+    DeviceCode,
+    /// A browser sign-in with PKCE (RFC 6749 §4.1, RFC 7636).
+    AuthorizationCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OAuth2ClientAuth {
+    /// HTTP Basic authentication (client_secret_basic).
+    Basic,
+    /// In the form body (client_secret_post).
+    Post,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -46,6 +46,11 @@ pub struct Env {
     /// variable `RQ_STDIN_WARN_AFTER_MS` holds a number of milliseconds. A testing knob, not
     /// a setting: it lets the test of the warning run in milliseconds.
     pub stdin_patience: Duration,
+    /// What one second of waiting between OAuth 2 device-grant polls lasts: a second,
+    /// unless the hidden variable `RQ_OAUTH2_SECOND_MS` holds a number of milliseconds. A
+    /// testing knob, not a setting: it lets the tests of the polling rules run in
+    /// milliseconds while the server still checks the intervals it asked for.
+    pub oauth2_second: Duration,
 }
 
 impl Env {
@@ -75,6 +80,10 @@ impl Env {
                 .ok()
                 .and_then(|ms| ms.parse().ok())
                 .map_or(STDIN_PATIENCE, Duration::from_millis),
+            oauth2_second: std::env::var("RQ_OAUTH2_SECOND_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map_or(Duration::from_secs(1), Duration::from_millis),
         }
     }
 

@@ -135,6 +135,7 @@ const MAN_SECTIONS: &[Section] = &[
             ("At a terminal", "rq :8080/users; rq post api.example.org/users name=ann age:=31 X-Trace:1; rq -v -F example.org/old-path"),
             ("In scripts", "rq -b example.org/api | jq .; echo '{\"a\":1}' | rq :8080/post; rq -f post :8080/upload doc@report.pdf"),
             ("In CI", "rq --timeout 5 --max-time 30 get https://svc/health || echo \"health check failed: $?\""),
+            ("OAuth 2", "rq --session api -A oauth2 --oauth2-token-url https://id.example/token -a CLIENT:SECRET https://api.example/me (a token is fetched, kept in the session with its expiry and refreshed; --oauth2-grant device-code or authorization-code sign a person in)"),
         ],
     ),
     (
@@ -142,6 +143,7 @@ const MAN_SECTIONS: &[Section] = &[
         &[
             ("", "Authorization, Proxy-Authorization and Cookie headers are never sent to another scheme, host or port when following a redirect (the same-host upgrade from http:80 to https:443 keeps them). Redirects are followed only to http and https URLs."),
             ("", "Session files are written atomically (a temporary file in the same directory, then a rename) with mode 0600. --debug never prints credentials."),
+            ("", "OAuth 2 tokens go only to the origin of the first request; token requests never follow redirects, and -v shows them with secrets and tokens redacted."),
             ("", "At a terminal, nothing the server sends reaches the terminal as an escape sequence."),
         ],
     ),

@@ -5,6 +5,7 @@
 
 mod args;
 mod auth;
+mod authorize;
 mod body;
 mod cli;
 mod cookies;
@@ -18,6 +19,7 @@ mod generate;
 pub mod httpfile;
 pub mod items;
 pub mod netrc;
+mod oauth;
 pub mod paginate;
 mod plan;
 pub mod print;

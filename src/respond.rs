@@ -94,15 +94,14 @@ fn send_page<W: Write>(
     printer: &mut Printer<W>,
     state: &mut State,
 ) -> Result<(ExitCode, Option<Request>)> {
-    let mut watcher = Watcher {
-        first_sections: plan.output.sections,
-        history: plan.output.history,
-        printer,
-        state,
-        progress: plan.diagnostics.progress,
-    };
-    let exchange = client.exchange(request.clone(), &mut watcher)?;
-    let printer = watcher.printer;
+    let mut request = request.clone();
+    // `-A oauth2`: the token, fetched first when needed; renewed once if the server calls
+    // it invalid, the refused exchange then shown as an intermediary.
+    crate::authorize::prepare(plan, client, &mut request, printer, state)?;
+    let mut exchange = watched(plan, client, request, printer, state, None)?;
+    if let Some(again) = crate::authorize::renew(plan, client, &exchange, printer, state)? {
+        exchange = watched(plan, client, again, printer, state, Some(exchange))?;
+    }
     let next = match plan.paginate {
         Some(_) => next_page(&exchange)?,
         None => None,
@@ -126,6 +125,29 @@ fn send_page<W: Write>(
         printer.meta(&client.meta(&head, received))?;
     }
     Ok((status_code(plan, head.status.as_u16()), next))
+}
+
+/// One exchange through the engine with the [`Watcher`]; `refused` is an earlier exchange
+/// this one replaces, shown first as an intermediary.
+fn watched<W: Write>(
+    plan: &Plan,
+    client: &Client,
+    request: Request,
+    printer: &mut Printer<W>,
+    state: &mut State,
+    refused: Option<Exchange>,
+) -> Result<Exchange> {
+    let mut watcher = Watcher {
+        first_sections: plan.output.sections,
+        history: plan.output.history,
+        printer,
+        state,
+        progress: plan.diagnostics.progress,
+    };
+    if let Some(refused) = refused {
+        watcher.intermediate(refused)?;
+    }
+    client.exchange(request, &mut watcher)
 }
 
 /// The request for the page after `exchange`'s, if its `Link` header names one.
@@ -176,8 +198,10 @@ pub fn paginate<W: Write>(
     if plan.output.history.is_some() {
         return paginate_verbose(plan, client, printer, state, max_pages);
     }
-    printer.request(&plan.request, plan.output.sections)?;
-    let exchange = client.exchange(plan.request.clone(), &mut Quiet(state))?;
+    let mut request = plan.request.clone();
+    crate::authorize::prepare(plan, client, &mut request, printer, state)?;
+    printer.request(&request, plan.output.sections)?;
+    let exchange = client.exchange(request, &mut Quiet(state))?;
     let sections = plan.output.sections;
     if sections.response_headers {
         printer.response_head(&exchange.head)?;

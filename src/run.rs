@@ -70,8 +70,17 @@ fn offline(plan: &Plan) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// `--curl`: the equivalent curl command.
+/// `--curl`: the equivalent curl command; with `-A oauth2`, the first request the grant
+/// sends comes first, as its own command (the real request carries a placeholder token).
 fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
+    if let Some(oauth) = state.oauth() {
+        let first = crate::oauth::form::first_request(oauth)?;
+        let net = crate::engine::Settings {
+            follow: false,
+            ..plan.net.clone()
+        };
+        writeln!(Stdout, "{}", crate::curl::command(&first, &net, None))?;
+    }
     let digest = state.digest_for_curl(&plan.request.url);
     let line = crate::curl::command(&plan.request, &plan.net, digest);
     writeln!(Stdout, "{line}")?;

@@ -30,6 +30,22 @@ pub struct SessionFile {
     /// `(type, raw_auth)`: `user:pass` for basic and digest, the token for bearer.
     pub auth: Option<(Scheme, Secret)>,
     pub cookies: Vec<CookieRecord>,
+    /// `auth.type` "oauth2" (rq's own): read and written in place of `auth`.
+    pub oauth2: Option<OAuth2Auth>,
+}
+
+/// An `oauth2` session auth: the client as `raw_auth` when it was given with `--session`,
+/// and the token with what it was fetched with (`oauth/store.rs` reads the object).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct OAuth2Auth {
+    pub raw_auth: Option<Secret>,
+    pub state: Map<String, Value>,
+}
+
+impl fmt::Debug for OAuth2Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OAuth2Auth(redacted)")
+    }
 }
 
 impl fmt::Debug for SessionFile {
@@ -38,6 +54,7 @@ impl fmt::Debug for SessionFile {
         f.debug_struct("SessionFile")
             .field("headers", &self.headers)
             .field("auth", &self.auth)
+            .field("oauth2", &self.oauth2)
             .field("cookies", &cookies)
             .finish()
     }
@@ -123,6 +140,7 @@ pub fn parse(text: &[u8]) -> Result<SessionFile, String> {
         headers: parse_headers(top.get("headers"))?,
         auth: parse_auth(top.get("auth"))?,
         cookies: parse_cookies(top.get("cookies"))?,
+        oauth2: parse_oauth2(top.get("auth")),
     })
 }
 
@@ -170,6 +188,22 @@ fn parse_auth(v: Option<&Value>) -> Result<Option<(Scheme, Secret)>, String> {
         (None, None) => return Ok(None),
     };
     Ok(Some((scheme, Secret::new(raw))))
+}
+
+/// `{"type": "oauth2", "raw_auth": …, "oauth2": {…}}`; `parse_auth` has checked the shape.
+fn parse_oauth2(v: Option<&Value>) -> Option<OAuth2Auth> {
+    let auth = v?.as_object()?;
+    if auth.get("type").and_then(Value::as_str) != Some("oauth2") {
+        return None;
+    }
+    let raw_auth = auth.get("raw_auth").and_then(Value::as_str);
+    Some(OAuth2Auth {
+        raw_auth: raw_auth.map(Secret::new),
+        state: match auth.get("oauth2") {
+            Some(Value::Object(state)) => state.clone(),
+            _ => Map::new(),
+        },
+    })
 }
 
 fn parse_cookies(v: Option<&Value>) -> Result<Vec<CookieRecord>, String> {
@@ -221,9 +255,14 @@ fn cookie(name: &str, item: &Value) -> Result<CookieRecord, String> {
 
 /// The HTTPie 3.x form, keys sorted and indented four spaces as httpie writes it.
 pub fn render(file: &SessionFile) -> String {
-    let auth = match &file.auth {
-        Some((scheme, raw)) => json!({"raw_auth": raw.expose(), "type": scheme.name()}),
-        None => json!({"raw_auth": null, "type": null}),
+    let auth = match (&file.auth, &file.oauth2) {
+        (Some((scheme, raw)), _) => json!({"raw_auth": raw.expose(), "type": scheme.name()}),
+        (None, Some(o)) => json!({
+            "oauth2": o.state,
+            "raw_auth": o.raw_auth.as_ref().map(Secret::expose),
+            "type": "oauth2",
+        }),
+        (None, None) => json!({"raw_auth": null, "type": null}),
     };
     let cookies: Vec<Value> = file
         .cookies
@@ -399,10 +438,24 @@ mod tests {
                 secure: true,
                 expires: Some(2_000_000_000),
             }],
+            oauth2: None,
         };
         let text = render(&file);
         assert!(text.starts_with("{\n    \"__meta__\": {"), "{text}");
         assert_eq!(parse(text.as_bytes()).unwrap(), file);
+    }
+
+    #[test]
+    fn oauth2_auth_is_read_and_written_back_whole() {
+        let text = br#"{"auth": {"type": "oauth2", "raw_auth": "id:s",
+            "oauth2": {"access_token": "t", "expires_at": 5}}}"#;
+        let file = parse(text).unwrap();
+        assert_eq!(file.auth, None);
+        let o = file.oauth2.clone().unwrap();
+        assert_eq!(o.raw_auth, Some(Secret::new("id:s")));
+        assert_eq!(o.state["expires_at"], 5);
+        assert!(!format!("{file:?}").contains("id:s"));
+        assert_eq!(parse(render(&file).as_bytes()).unwrap(), file);
     }
 
     #[test]

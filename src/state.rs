@@ -9,6 +9,9 @@
 //! the jar, the session is saved, and a Digest challenge is answered. Credentials the user gave belong to the first request's
 //! origin: `redirect.rs` drops them on the way out, and a Digest answer is only computed for
 //! that origin. netrc credentials belong to the host their entry names.
+//! OAuth 2 (`-A oauth2`, or a session that holds a token) is kept in `state/tokens.rs`.
+
+mod tokens;
 
 use std::path::PathBuf;
 
@@ -41,6 +44,8 @@ pub struct State {
     /// A `stale=true` Digest challenge was answered already (once per run: a server that
     /// calls every nonce stale would otherwise be answered for ever).
     stale_answered: bool,
+    /// `-A oauth2` (or the session's OAuth 2 token): the client and the token.
+    oauth: Option<crate::oauth::OAuth>,
 }
 
 /// What the command line and the environment say, secrets wrapped (built by the plan).
@@ -52,6 +57,8 @@ pub struct Options {
     pub scheme: Option<Scheme>,
     /// `--bearer`.
     pub bearer: Option<Secret>,
+    /// `-A oauth2` and its options.
+    pub oauth: Option<crate::oauth::Options>,
     pub ignore_netrc: bool,
     /// `(value, read_only, option name)`.
     pub session: Option<(String, bool, &'static str)>,
@@ -79,6 +86,8 @@ struct Session {
     auth: Option<(Scheme, Secret)>,
     /// Headers typed for the first request (saved, except per-request ones).
     typed: Option<Vec<Header>>,
+    /// The OAuth 2 client given with `-a` (saved as the session's `raw_auth`).
+    oauth_client: Option<Secret>,
 }
 
 impl State {
@@ -92,6 +101,7 @@ impl State {
             session: None,
             origin: None,
             stale_answered: false,
+            oauth: None,
         }
     }
 
@@ -151,6 +161,9 @@ impl State {
     /// then the session's; netrc only when there are none.
     fn open(&mut self, url: &Url, url_auth: Option<(String, Option<String>)>) -> Result<()> {
         let stored = self.open_session(url)?;
+        if self.open_oauth(url, url_auth.is_some())? {
+            return Ok(());
+        }
         let scheme = self.opts.scheme.unwrap_or(Scheme::Basic);
         let given = if let Some(token) = &self.opts.bearer {
             Some(Auth::Bearer(token.clone()))
@@ -206,6 +219,7 @@ impl State {
             file,
             auth: None,
             typed: None,
+            oauth_client: None,
         });
         Ok(stored)
     }
@@ -235,6 +249,9 @@ impl State {
 
     /// The preemptive header for `url`: given Basic/Bearer, else netrc's entry for its host.
     fn header_for(&self, url: &Url) -> Option<Vec<u8>> {
+        if let Some(oauth) = &self.oauth {
+            return self.oauth_placeholder(oauth, url);
+        }
         match &self.given {
             Some(auth) => auth.header(),
             None => self.netrc_header(url),
@@ -301,10 +318,16 @@ impl State {
             .collect();
         headers.extend(typed);
         headers.retain(|h| session::is_kept_header(&h.name));
+        let (auth, oauth2) = match &self.oauth {
+            Some(oauth) => (None, Some(tokens::entry(oauth, s))),
+            None if s.auth.is_some() => (s.auth.clone(), None),
+            None => (s.file.auth.clone(), s.file.oauth2.clone()),
+        };
         s.file = SessionFile {
             headers,
-            auth: s.auth.clone().or(s.file.auth.clone()),
+            auth,
             cookies: self.jar.records(),
+            oauth2,
         };
         session::write_atomic(&s.path, session::render(&s.file).as_bytes()).map_err(|e| {
             fail(

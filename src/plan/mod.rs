@@ -41,6 +41,8 @@ pub struct Plan {
     pub diagnostics: Diagnostics,
     /// `-o`, `-d`, `-c`: the response body is saved, not printed (`download.rs`).
     pub download: Option<crate::download::Options>,
+    /// How long one second of an OAuth 2 device-grant wait lasts (`Env::oauth2_second`).
+    pub oauth2_second: std::time::Duration,
 }
 
 /// Pagination settings.
@@ -63,7 +65,7 @@ pub enum Mode {
 /// session file (which the returned [`State`] holds open).
 pub fn build(cli: Cli, env: &Env) -> Result<(Plan, State)> {
     let diagnostics = diagnostics(&cli, env);
-    let mut state = State::new(auth::options(&cli, env, &diagnostics));
+    let mut state = State::new(auth::options(&cli, env, &diagnostics)?);
     let mut requests = request::all(&cli, env, &diagnostics, &mut state)?;
     let mut request = requests.remove(0);
     let download = download::options(&cli, env, diagnostics, &mut request)?;
@@ -80,6 +82,7 @@ pub fn build(cli: Cli, env: &Env) -> Result<(Plan, State)> {
         check_status: !cli.no_check_status,
         diagnostics,
         download,
+        oauth2_second: env.oauth2_second,
         request,
         more: requests,
         paginate: cli.paginate.then_some(Paginate {

@@ -13,6 +13,8 @@ mod generated;
 mod hardening;
 mod httpfile;
 mod input;
+mod oauth;
+mod oauth_provider;
 mod output;
 mod paginate;
 mod printing;

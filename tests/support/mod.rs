@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a hermetic `rq` command and the loopback server.
 #![allow(dead_code)]
 
+pub mod oauth;
 pub mod server;
 pub mod tls;
 
