@@ -15,6 +15,7 @@ mod engine;
 mod env;
 pub mod error;
 mod generate;
+pub mod head;
 pub mod httpfile;
 pub mod items;
 pub mod netrc;
