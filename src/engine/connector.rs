@@ -6,7 +6,8 @@
 //! picks the route for the target's scheme and host — `--unix-socket`, a proxy from
 //! `--proxy`/the environment, or direct — opens it, adds TLS for https targets
 //! (`tls.rs`) and wraps the result in [`Timed`] so the `m` section can say where the time
-//! went. Proxies are chosen per connection, so each redirect hop gets its own.
+//! went, and outermost in a [`Wire`], which reads every response head itself (`wire.rs`).
+//! Proxies are chosen per connection, so each redirect hop gets its own.
 //!
 //! It only assembles the layers below it, as ureq stacks its own transport: sockets
 //! (`socket.rs`), TLS (`tls.rs`), SOCKS (`socks.rs`) and names (`resolve.rs`) rest on the
@@ -24,6 +25,7 @@ use super::settings::ConnectOptions;
 use super::socket::{self, tcp_transport};
 use super::timing::{Remote, Timed};
 use super::tls;
+use super::wire::Wire;
 
 /// rq's [`ureq::unversioned::transport::Connector`]; see the module docs.
 #[derive(Debug)]
@@ -76,6 +78,8 @@ impl UConnector<()> for Connector {
             true => self.tls.wrap(transport, &target.host, details)?,
             false => transport,
         };
-        Ok(Some(Box::new(Timed::new(transport, remote))))
+        let timed = Box::new(Timed::new(transport, remote));
+        let wire = Wire::new(timed, self.opts.head, target.authority());
+        Ok(Some(Box::new(wire)))
     }
 }

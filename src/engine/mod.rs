@@ -23,6 +23,7 @@ mod socket;
 mod socks;
 mod timing;
 mod tls;
+mod wire;
 
 use std::io::Read;
 use std::sync::Arc;

@@ -6,7 +6,7 @@ pub mod tls;
 
 use std::process::{Command, Output, Stdio};
 
-pub use server::{Response, Server};
+pub use server::{Response, Server, Then};
 
 /// The rq binary with a clean environment: no HOME, config, colour or proxy settings leak in.
 pub fn rq() -> Command {
