@@ -2,6 +2,7 @@
 //! overridden in one place, rq's own hop-by-hop redirect loop, retries, and the errors of a
 //! failed exchange in rq's words.
 
+use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -213,7 +214,10 @@ fn debug_redirect(prev: &Request, next: &Request, status: u16) {
 }
 
 /// One HTTP exchange up to the response head, attempted again as `--retry` allows: the
-/// head as the server sent it, and the body unread.
+/// head as the server sent it, and the body unread. A request that fails on a reused
+/// connection before any byte of a response comes back found the connection closed by the
+/// server, so it goes once more on a new one, whatever the method (nothing reached the
+/// server's application); a body that can be read only once (stdin) is the exception.
 fn send(
     agent: &ureq::Agent,
     net: &Settings,
@@ -227,15 +231,50 @@ fn send(
         false => http::Version::HTTP_11,
     };
     let line = (method, req.uri(), version);
-    let attempt = || once(agent, &line, req, observer);
+    let replayable = req.body.as_ref().is_none_or(Body::replayable);
+    let host = || target::host_header(&req.url);
+    let attempt = || {
+        let result = match once(agent, &line, req, observer) {
+            Err(e) if replayable && wire::stale() && closed(&e) => {
+                if net.debug {
+                    eprintln!(
+                        "rq: debug: {} had closed the reused connection ({e}); sending the \
+                         request again on a new one",
+                        host()
+                    );
+                }
+                once(agent, &line, req, observer)
+            }
+            other => other,
+        };
+        if net.debug && result.is_ok() && wire::stopped() {
+            eprintln!(
+                "rq: debug: {} answered before the whole request was sent; the rest was not \
+                 sent, and the connection is closed after the response",
+                host()
+            );
+        }
+        result
+    };
     let judge = |result: &Result<(Head, ureq::Body), ureq::Error>| match result {
         Ok((head, _)) => retry::status(head),
         Err(e) => retry::failure(e, || failure_message(e, req)),
     };
-    let replayable = req.body.as_ref().is_none_or(Body::replayable);
     net.retry
         .run(&req.method, replayable, attempt, judge)
         .map_err(|e| network_error(e, req))
+}
+
+/// The connection ended under the request (closed or reset), as a server's idle timeout
+/// does to a kept-alive one; a timeout is not that.
+fn closed(err: &ureq::Error) -> bool {
+    matches!(err, ureq::Error::Io(e) if matches!(
+        e.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    ))
 }
 
 /// One attempt: `req` with its request line `line`, on a pooled connection or a new one.
@@ -260,7 +299,11 @@ fn once(
         // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the plan
         // put in the headers.
         Some(body) => {
-            let mut reader = observer.upload(body.reader(), body.len());
+            let reader = observer.upload(body.reader(), body.len());
+            let mut reader = Stoppable {
+                inner: reader,
+                left: body.len(),
+            };
             agent.run(builder.body(ureq::SendBody::from_reader(&mut reader))?)
         }
         None => agent.run(builder.body(())?),
@@ -268,6 +311,29 @@ fn once(
     let (parts, body) = response.into_parts();
     // The head as the server sent it (the one ureq parsed is the wire's short form).
     Ok((wire::take_head().unwrap_or(parts), body))
+}
+
+/// A streamed request body as ureq reads it. Once the server has answered before the whole
+/// request was sent (`wire.rs`), none of the rest goes out, so it is not read either: ureq
+/// is only given the count it expects, to finish the request and read the response.
+struct Stoppable<R> {
+    inner: R,
+    /// Bytes of the body not given to ureq yet, when the length is known.
+    left: Option<u64>,
+}
+
+impl<R: Read> Read for Stoppable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = match (wire::stopped(), self.left) {
+            (false, _) => self.inner.read(buf)?,
+            (true, Some(left)) => left.min(buf.len() as u64) as usize,
+            (true, None) => 0,
+        };
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(n as u64);
+        }
+        Ok(n)
+    }
 }
 
 /// Name the target in network errors: `couldn't connect to localhost:9 (connection refused)`.

@@ -9,11 +9,20 @@
 //! connection must not be used again. The body that follows is ureq's, from the same buffer,
 //! untouched.
 //!
-//! The head is handed over per thread: ureq runs a request on the calling thread, one at a
-//! time.
+//! It also keeps a reply the server sends while the request is still going out (a 413 or a
+//! 401 before a large upload has been read): when a write finds the server gone, or (on a
+//! plain socket) a final status of 300 or more is waiting to be read, the rest of the
+//! request is not sent, the response is read and returned as usual, and the connection is
+//! closed after it. And it tells the engine whether a failed attempt went out on a reused
+//! connection with no byte of a response back ([`stale`]), which the engine then sends once
+//! more on a new connection.
+//!
+//! What a connection learns about the current attempt is kept per thread: ureq runs a
+//! request on the calling thread, one at a time.
 
 use std::cell::RefCell;
 use std::io;
+use std::sync::Arc;
 use std::time::Instant;
 
 use ureq::unversioned::transport::time::Duration as UDuration;
@@ -21,12 +30,19 @@ use ureq::unversioned::transport::{Buffers, NextTimeout, Transport};
 use ureq::Error;
 
 use super::conn::explained;
+use super::direct::{Offer, Waiting};
 use super::Head;
 use crate::head::{self, Limits, Parsed};
 
 /// What the connections of this thread learned about the current attempt.
 #[derive(Default)]
 struct Attempt {
+    /// The request went out on a connection that had carried one before.
+    reused: bool,
+    /// Some byte of a response came back.
+    answered: bool,
+    /// The server answered (or went away) before the whole request was sent.
+    stopped: bool,
     /// The final response head, as received and parsed.
     head: Option<Head>,
 }
@@ -49,6 +65,22 @@ pub fn take_head() -> Option<Head> {
     ATTEMPT.with(|a| a.borrow_mut().head.take())
 }
 
+/// The last attempt went out on a reused connection and no byte of a response came back:
+/// the server had closed the connection (nothing reached its application), so the request
+/// can go again on a new one.
+pub fn stale() -> bool {
+    ATTEMPT.with(|a| {
+        let a = a.borrow();
+        a.reused && !a.answered
+    })
+}
+
+/// The server answered (or went away) before the request was sent whole: the rest of the
+/// body need not be read (`client.rs` stops reading it).
+pub fn stopped() -> bool {
+    ATTEMPT.with(|a| a.borrow().stopped)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// No request yet, or one whose response is being read: the next write starts a request.
@@ -66,31 +98,75 @@ pub struct Wire {
     limits: Limits,
     /// `host:port`, for messages.
     host: String,
+    /// The socket, when it carries the HTTP bytes as they are (no TLS or proxy): looked at
+    /// before each write of a request body to see whether the server has answered.
+    probe: Option<Arc<Offer>>,
     phase: Phase,
+    /// Requests started on this connection.
+    requests: u32,
+    /// Writes of the current request.
+    writes: u32,
     reader: head::Reader,
     /// The head handed to ureq, and how much of it ureq has taken.
     short: Vec<u8>,
     taken: usize,
+    /// The rest of the current request is not sent, and the connection not used again.
+    stopped: bool,
+    /// The write error that stopped it, told when no response follows.
+    write_error: Option<io::Error>,
 }
 
 impl Wire {
-    pub fn new(inner: Box<dyn Transport>, limits: Limits, host: String) -> Wire {
+    pub fn new(
+        inner: Box<dyn Transport>,
+        limits: Limits,
+        host: String,
+        probe: Option<Arc<Offer>>,
+    ) -> Wire {
         Wire {
             inner,
             limits,
             host,
+            probe,
             phase: Phase::Idle,
+            requests: 0,
+            writes: 0,
             reader: head::Reader::new(limits),
             short: Vec::new(),
             taken: 0,
+            stopped: false,
+            write_error: None,
         }
     }
 
     fn begin_request(&mut self) {
         self.phase = Phase::Request;
+        self.requests += 1;
+        self.writes = 0;
+        self.stopped = false;
+        self.write_error = None;
         self.reader = head::Reader::new(self.limits);
         self.short.clear();
         self.taken = 0;
+        let reused = self.requests > 1;
+        note(|a| a.reused = reused);
+    }
+
+    /// Send nothing more of this request; `error` is why, if a write failed.
+    fn stop(&mut self, error: Option<io::Error>) {
+        self.stopped = true;
+        self.write_error = error;
+        note(|a| a.stopped = true);
+    }
+
+    /// A final answer is waiting while the body goes out (plain sockets only; TLS may have
+    /// other records waiting there).
+    fn answered_early(&self) -> bool {
+        self.writes > 0
+            && self
+                .probe
+                .as_ref()
+                .is_some_and(|p| p.waiting() == Waiting::Answer)
     }
 
     /// Read until a whole response head is in, then hand ureq its short form.
@@ -110,6 +186,9 @@ impl Wire {
             match self.inner.await_input(left) {
                 Ok(true) => {}
                 Ok(false) => return Err(self.closed()),
+                Err(Error::Io(e)) if self.reader.is_empty() => {
+                    return Err(Error::Io(self.write_error.take().unwrap_or(e)))
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -123,6 +202,7 @@ impl Wire {
         if input.is_empty() {
             return Ok(false);
         }
+        note(|a| a.answered = true);
         let ended = self.reader.push(input);
         let used = match ended {
             Ok(Some(n)) => n,
@@ -137,12 +217,15 @@ impl Wire {
     }
 
     /// The connection ended before a whole head came.
-    fn closed(&self) -> Error {
+    fn closed(&mut self) -> Error {
         if self.reader.is_empty() {
-            return Error::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the server closed the connection without answering",
-            ));
+            let e = self.write_error.take().unwrap_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection without answering",
+                )
+            });
+            return Error::Io(e);
         }
         Error::Io(io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -156,7 +239,7 @@ impl Wire {
             .finish()
             .map_err(|e| explained(e.describe(&self.host)))?;
         let status = parsed.parts.status;
-        self.short = short_head(&parsed);
+        self.short = short_head(&parsed, self.stopped);
         self.taken = 0;
         // Interim responses (100 Continue, 103 Early Hints) are ureq's to skip; another
         // head follows. 101 ends the exchange.
@@ -174,7 +257,8 @@ impl Wire {
 }
 
 /// The head ureq gets: the status and what frames the body, nothing ureq could refuse.
-fn short_head(parsed: &Parsed) -> Vec<u8> {
+/// `stopped`: the request was not sent whole, so the connection must close.
+fn short_head(parsed: &Parsed, stopped: bool) -> Vec<u8> {
     use std::io::Write;
     let parts = &parsed.parts;
     let version = match parts.version {
@@ -193,13 +277,23 @@ fn short_head(parsed: &Parsed) -> Vec<u8> {
     } else if let Some(n) = framing.length {
         let _ = write!(head, "Content-Length: {n}\r\n");
     }
-    match (framing.close, parts.version) {
+    match (framing.close || stopped, parts.version) {
         (true, _) => head.extend_from_slice(b"Connection: close\r\n"),
         (false, http::Version::HTTP_10) => head.extend_from_slice(b"Connection: keep-alive\r\n"),
         _ => {}
     }
     head.extend_from_slice(b"\r\n");
     head
+}
+
+/// A write that found the server gone: it may have answered first.
+fn gone(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+    )
 }
 
 impl Transport for Wire {
@@ -216,7 +310,20 @@ impl Transport for Wire {
         if self.phase != Phase::Request {
             self.begin_request();
         }
-        self.inner.transmit_output(amount, timeout)
+        if !self.stopped && self.answered_early() {
+            self.stop(None);
+        }
+        if self.stopped {
+            return Ok(());
+        }
+        self.writes += 1;
+        match self.inner.transmit_output(amount, timeout) {
+            Err(Error::Io(e)) if gone(&e) => {
+                self.stop(Some(e));
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
@@ -226,9 +333,10 @@ impl Transport for Wire {
         }
     }
 
-    /// Not open for another request after one whose response head was not read to its end.
+    /// Not open for another request after one that was not sent whole, or whose response
+    /// was not read to its end.
     fn is_open(&mut self) -> bool {
-        let clean = self.phase != Phase::Request && !self.short_pending();
+        let clean = !self.stopped && self.phase != Phase::Request && !self.short_pending();
         clean && self.inner.is_open()
     }
 
@@ -273,27 +381,34 @@ impl Buffers for Wire {
 mod tests {
     use super::*;
 
-    fn short(raw: &[u8]) -> String {
+    fn short(raw: &[u8], stopped: bool) -> String {
         let (parsed, _) = head::read(raw, Limits::default()).unwrap().unwrap();
-        String::from_utf8(short_head(&parsed)).unwrap()
+        String::from_utf8(short_head(&parsed, stopped)).unwrap()
     }
 
     #[test]
     fn ureq_gets_only_the_status_and_the_framing() {
         let raw = b"HTTP/1.1 299 Custom Thing\r\nX-A: \x01\r\nContent-Length: 5\r\n\r\n";
-        assert_eq!(short(raw), "HTTP/1.1 299 \r\nContent-Length: 5\r\n\r\n");
+        assert_eq!(
+            short(raw, false),
+            "HTTP/1.1 299 \r\nContent-Length: 5\r\n\r\n"
+        );
+        assert_eq!(
+            short(raw, true),
+            "HTTP/1.1 299 \r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+        );
         let chunked = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n";
         assert_eq!(
-            short(chunked),
+            short(chunked, false),
             "HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
         );
         assert_eq!(
-            short(b"HTTP/1.1 100 Continue\r\n\r\n"),
+            short(b"HTTP/1.1 100 Continue\r\n\r\n", false),
             "HTTP/1.1 100 \r\n\r\n"
         );
         let kept = b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n";
         assert_eq!(
-            short(kept),
+            short(kept, false),
             "HTTP/1.0 200 \r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n"
         );
     }

@@ -1,8 +1,12 @@
-//! HTTP/1.1 on the wire: the response head printed as the server sent it, and the limits on
-//! it. The servers here write exact bytes ([`Server::scripted`]) and assert on the requests
-//! they read.
+//! HTTP/1.1 on the wire: the response head printed as the server sent it, the limits on it,
+//! replies that arrive while the request is still going out, and keep-alive connections the
+//! server closed between two requests. The servers here write exact bytes
+//! ([`Server::scripted`]) and assert on the requests they read.
 
-use crate::support::{assert_code, in_terminal, rq_with, stderr, stdout, Server, Then};
+use std::path::{Path, PathBuf};
+
+use crate::support::server::{read_request_head, wait_delivered};
+use crate::support::{assert_code, in_terminal, rq_with, stderr, stdout, tls, Server, Then};
 
 /// A server answering every GET with `head` (and `body`), keeping the connection open.
 fn answering(head: &[u8], body: &'static [u8]) -> Server {
@@ -186,4 +190,224 @@ fn a_content_length_that_disagrees_with_itself_or_a_bare_cr_is_refused() {
             stderr(&o)
         );
     }
+}
+
+/// A sparse file of `len` zero bytes.
+fn big_file(dir: &Path, len: u64) -> PathBuf {
+    let path = dir.join("big.bin");
+    std::fs::File::create(&path).unwrap().set_len(len).unwrap();
+    path
+}
+
+const FIFTY_MB: u64 = 50_000_000;
+
+fn json_answer(status: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_413_before_a_50_mb_upload_is_read_is_shown_once_with_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), FIFTY_MB);
+    // The server reads the head only, answers, and closes with the body unread.
+    let s = Server::scripted(false, |req| {
+        assert_eq!(req.method, "PUT");
+        assert_eq!(req.header("content-length"), Some("50000000"));
+        let body = r#"{"error": "too large"}"#;
+        (json_answer("413 Payload Too Large", "", body), Then::Close)
+    });
+    let at = format!("@{}", file.display());
+    let o = rq_with(&[
+        "--retry",
+        "2",
+        "--retry-delay",
+        "0",
+        "PUT",
+        &s.url("/up"),
+        &at,
+    ]);
+    assert_code(&o, 4);
+    assert_eq!(stdout(&o), r#"{"error": "too large"}"#);
+    assert_eq!(s.connection_count(), 1, "one upload only\n{}", stderr(&o));
+    s.assert_no_panics();
+}
+
+#[test]
+fn a_413_before_an_upload_over_tls_is_read_is_shown() {
+    use std::io::{BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), FIFTY_MB);
+    let config = std::sync::Arc::new(tls::server_config(&tls::self_signed(&["127.0.0.1"]), None));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Reads the head only, answers, and closes with the body unread.
+    let server = std::thread::spawn(move || {
+        let (sock, _) = listener.accept().unwrap();
+        let conn = rustls::ServerConnection::new(config).unwrap();
+        let mut reader = BufReader::new(rustls::StreamOwned::new(conn, sock));
+        let req = read_request_head(&mut reader, 0).unwrap().unwrap();
+        let stream = reader.get_mut();
+        stream
+            .write_all(&json_answer("413 Payload Too Large", "", "{}"))
+            .unwrap();
+        stream.flush().unwrap();
+        wait_delivered(&stream.sock);
+        req
+    });
+    let at = format!("@{}", file.display());
+    let url = format!("https://127.0.0.1:{port}/up");
+    let o = rq_with(&["--verify", "no", "--timeout", "30", "PUT", &url, &at]);
+    assert_code(&o, 4);
+    assert_eq!(stdout(&o), "{}");
+    let req = server.join().unwrap();
+    assert_eq!(req.header("content-length"), Some("50000000"));
+}
+
+#[test]
+fn a_401_from_a_server_that_stops_reading_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), FIFTY_MB);
+    // Answers, then neither reads nor closes until the test ends.
+    let s = Server::scripted(false, |_| {
+        let extra = "WWW-Authenticate: Basic realm=\"up\"\r\n";
+        (json_answer("401 Unauthorized", extra, "{}"), Then::Hold)
+    });
+    let at = format!("@{}", file.display());
+    // (--timeout only bounds a client that would wait for room to write for ever.)
+    let o = rq_with(&[
+        "-p",
+        "hb",
+        "--debug",
+        "--timeout",
+        "30",
+        "POST",
+        &s.url("/"),
+        &at,
+    ]);
+    assert_code(&o, 4);
+    assert!(
+        stdout(&o).starts_with("HTTP/1.1 401 Unauthorized\r\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).ends_with("{}"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("answered before the whole request was sent"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_307_before_the_upload_is_read_is_followed_with_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = big_file(dir.path(), 5_000_000);
+    let s = Server::scripted(false, |req| {
+        assert_eq!(req.header("content-length"), Some("5000000"));
+        match req.path.as_str() {
+            "/" => (
+                b"HTTP/1.1 307 Elsewhere\r\nLocation: /there\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                Then::Close,
+            ),
+            _ => (json_answer("400 Bad Request", "", "{}"), Then::Close),
+        }
+    });
+    let at = format!("@{}", file.display());
+    let o = rq_with(&["-F", "-p", "h", "PUT", &s.url("/"), &at]);
+    assert_code(&o, 4);
+    assert!(
+        stdout(&o).starts_with("HTTP/1.1 400 Bad Request"),
+        "{}",
+        stdout(&o)
+    );
+    let paths: Vec<String> = s.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/", "/there"]);
+    s.assert_no_panics();
+}
+
+/// A server that answers one request per connection and closes it without saying so (no
+/// `Connection: close`): right after the response, or at the moment the client sends the
+/// next request on it (as an idle timeout would, the worst moment).
+fn closing_after_each_response(then: Then, answer: fn(&str) -> Vec<u8>) -> Server {
+    Server::scripted(true, move |req| (answer(&req.target), then))
+}
+
+const CLOSING: [Then; 2] = [Then::Close, Then::CloseAtNextRequest];
+
+fn redirect_answer(target: &str) -> Vec<u8> {
+    match target {
+        "/start" => b"HTTP/1.1 302 Found\r\nLocation: /end\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        _ => b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone".to_vec(),
+    }
+}
+
+#[test]
+fn a_redirect_on_a_connection_the_server_closed_goes_out_on_a_new_one() {
+    for then in CLOSING {
+        let s = closing_after_each_response(then, redirect_answer);
+        for run in 0..20 {
+            let o = rq_with(&["-F", &s.url("/start")]);
+            assert_code(&o, 0);
+            assert_eq!(stdout(&o), "done", "{then:?}, run {run}");
+        }
+        s.assert_no_panics();
+    }
+    let s = closing_after_each_response(Then::CloseAtNextRequest, redirect_answer);
+    let o = rq_with(&["-F", "--debug", &s.url("/start")]);
+    assert_code(&o, 0);
+    assert!(
+        stderr(&o).contains("had closed the reused connection"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn page_answer(target: &str) -> Vec<u8> {
+    let (page, next) = match target {
+        "/p1" => ("[1, 2]", "Link: </p2>; rel=\"next\"\r\n"),
+        "/p2" => ("[3]", "Link: </p3>; rel=\"next\"\r\n"),
+        _ => ("[4]", ""),
+    };
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{next}Content-Length: {}\r\n\r\n{page}",
+        page.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn pages_on_a_connection_the_server_closed_go_out_on_a_new_one() {
+    for then in CLOSING {
+        let s = closing_after_each_response(then, page_answer);
+        for run in 0..20 {
+            let o = rq_with(&["--paginate", &s.url("/p1")]);
+            assert_code(&o, 0);
+            let joined = stdout(&o).replace([' ', '\n'], "");
+            assert_eq!(joined, "[1,2,3,4]", "{then:?}, run {run}");
+        }
+    }
+}
+
+#[test]
+fn any_method_is_sent_again_after_a_stale_connection() {
+    let s = closing_after_each_response(Then::CloseAtNextRequest, |target| match target {
+        "/a" => b"HTTP/1.1 307 Again\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        _ => b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+    });
+    let o = rq_with(&["-F", "--raw", "payload", "POST", &s.url("/a")]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "ok");
+    let posts: Vec<(String, Vec<u8>)> =
+        s.requests().into_iter().map(|r| (r.path, r.body)).collect();
+    assert_eq!(
+        posts,
+        [
+            ("/a".into(), b"payload".to_vec()),
+            ("/b".into(), b"payload".to_vec())
+        ]
+    );
 }

@@ -561,12 +561,41 @@ impl Drop for Server {
     }
 }
 
+/// Wait until everything written on `sock` has reached the peer, i.e. its kernel has
+/// acknowledged it (the socket's `tx_queue` in /proc/net/tcp is empty), so that closing the
+/// socket with unread input (which sends a reset and drops what is still queued) can't
+/// lose it. Gives up after 10 s, or at once when the socket isn't listed there.
+pub fn wait_delivered(sock: &TcpStream) {
+    let (Ok(local), Ok(peer)) = (sock.local_addr(), sock.peer_addr()) else {
+        return;
+    };
+    let port = |field: &str| {
+        let hex = field.rsplit(':').next().unwrap_or("");
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let queued = || -> Option<u64> {
+        let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+        table.lines().skip(1).find_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let ours =
+                f.len() > 4 && port(f[1]) == Some(local.port()) && port(f[2]) == Some(peer.port());
+            let tx = f.get(4)?.split(':').next()?;
+            ours.then(|| u64::from_str_radix(tx, 16).ok()).flatten()
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while queued().is_some_and(|n| n > 0) && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// What a [`Server::scripted`] connection does after writing an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Then {
     /// Read the next request.
     KeepOpen,
-    /// Close at once, whatever the client is still sending (unread bytes make it a reset).
+    /// Close once the answer has reached the client, whatever the client is still sending
+    /// (unread bytes make it a reset).
     Close,
     /// Wait for the next request to start arriving, then close without answering it: a
     /// server that closed an idle keep-alive connection just as the client reused it.
@@ -599,7 +628,7 @@ fn script(
         }
         match then {
             Then::KeepOpen => continue,
-            Then::Close => return,
+            Then::Close => return wait_delivered(stream),
             Then::CloseAtNextRequest => {
                 let _ = reader.fill_buf();
                 return;
