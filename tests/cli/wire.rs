@@ -411,3 +411,90 @@ fn any_method_is_sent_again_after_a_stale_connection() {
         ]
     );
 }
+
+/// Header lines of the first request head `-v` printed (redirected: CRLF lines).
+fn printed_request_headers(out: &str) -> Vec<(String, String)> {
+    let head = out.split("\r\n\r\n").next().unwrap_or("");
+    head.split("\r\n")
+        .skip(1)
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap_or((line, ""));
+            (name.to_string(), value.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn post_without_a_body_sends_content_length_zero() {
+    let s = Server::http(|_| crate::support::Response::new(200));
+    for method in ["POST", "PUT", "PATCH"] {
+        let o = rq_with(&["-v", method, &s.url("/")]);
+        assert_code(&o, 0);
+        assert!(
+            stdout(&o).contains("\r\nContent-Length: 0\r\n"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    for req in s.requests() {
+        assert_eq!(req.header("content-length"), Some("0"), "{}", req.method);
+        assert_eq!(req.header("transfer-encoding"), None, "{}", req.method);
+        assert!(req.body.is_empty());
+    }
+}
+
+#[test]
+fn a_typed_content_length_that_disagrees_with_the_body_is_refused_before_connecting() {
+    let s = Server::http(|_| crate::support::Response::new(200));
+    let o = rq_with(&["--raw", "foo", "POST", &s.url("/"), "Content-Length:0"]);
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("Content-Length: 0 doesn't match the body, which is 3 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(s.connection_count(), 0);
+    // One that agrees is sent as typed.
+    let o = rq_with(&["--raw", "foo", "POST", &s.url("/"), "content-length:3"]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].header_all("content-length"), ["3"]);
+}
+
+#[test]
+fn verbose_shows_exactly_the_framing_headers_that_went_out() {
+    let s = Server::http(|_| crate::support::Response::new(200));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body.txt");
+    std::fs::write(&file, "from a file\n").unwrap();
+    let at = format!("@{}", file.display());
+    let url = s.url("/");
+    let cases: [&[&str]; 7] = [
+        &["POST", &url],
+        &["PATCH", &url],
+        &["GET", &url],
+        &["--raw", "abc", &url],
+        &["PUT", &url, "a=1"],
+        &["--chunked", &url, "a=1"],
+        &[&url, &at],
+    ];
+    for (n, args) in cases.iter().enumerate() {
+        let o = rq_with(&[&["-v"][..], args].concat());
+        assert_code(&o, 0);
+        let sent = s.requests()[n].headers.clone();
+        assert_eq!(
+            printed_request_headers(&stdout(&o)),
+            sent,
+            "rq -v {}",
+            args.join(" ")
+        );
+    }
+    // A large body from a pipe goes out chunked, and -v says so.
+    let o = crate::support::rq_with_stdin(&["-v", "PUT", &url], vec![b'x'; 2 << 20]);
+    assert_code(&o, 0);
+    let sent = s.requests().last().unwrap().headers.clone();
+    assert!(
+        sent.contains(&("Transfer-Encoding".into(), "chunked".into())),
+        "{sent:?}"
+    );
+    assert_eq!(printed_request_headers(&stdout(&o)), sent);
+}
