@@ -1,15 +1,18 @@
 //! The transport over a connected socket: TCP, or a Unix domain socket (`--unix-socket`).
 //!
 //! ureq's TCP transport is not public, and it has none for Unix sockets, so rq has this
-//! one for both: the same per-read/per-write timeouts and the same reuse probe.
+//! one for both: the same per-read/per-write timeouts and the same reuse probe. Every open
+//! socket is listed, so that Ctrl-C during a download can shut them ([`shut_all`]): a read
+//! blocked on one returns what had arrived, then the end.
 
 use std::fmt::Debug;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, NextTimeout, Transport};
@@ -24,6 +27,10 @@ pub trait Socket: Read + Write + AsFd + Debug + Send + Sync + 'static {
     fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()>;
     fn set_write_timeout(&self, d: Option<Duration>) -> io::Result<()>;
     fn set_nonblocking(&self, on: bool) -> io::Result<()>;
+    /// Another handle on the same socket.
+    fn duplicate(&self) -> io::Result<Box<dyn Socket>>;
+    /// Shut both directions: reads blocked on the socket return.
+    fn shut(&self) -> io::Result<()>;
 }
 
 macro_rules! socket {
@@ -38,12 +45,53 @@ macro_rules! socket {
             fn set_nonblocking(&self, on: bool) -> io::Result<()> {
                 <$t>::set_nonblocking(self, on)
             }
+            fn duplicate(&self) -> io::Result<Box<dyn Socket>> {
+                Ok(Box::new(self.try_clone()?))
+            }
+            fn shut(&self) -> io::Result<()> {
+                self.shutdown(Shutdown::Both)
+            }
         }
     };
 }
 
 socket!(TcpStream);
 socket!(UnixStream);
+
+/// Every socket open, by the number of its [`Listed`] entry.
+static OPEN: Mutex<Vec<(u64, Box<dyn Socket>)>> = Mutex::new(Vec::new());
+static NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// A socket's entry in [`OPEN`], removed when the transport is dropped.
+#[derive(Debug)]
+struct Listed(u64);
+
+impl Listed {
+    fn new(socket: &dyn Socket) -> io::Result<Listed> {
+        let n = NUMBER.fetch_add(1, Ordering::Relaxed);
+        let handle = socket.duplicate()?;
+        OPEN.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((n, handle));
+        Ok(Listed(n))
+    }
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+        open.retain(|(n, _)| *n != self.0);
+    }
+}
+
+/// Shut every socket rq has open (Ctrl-C during a download): reads blocked on them return
+/// what had arrived, then the end. Called from the thread that handles the signal.
+pub fn shut_all() {
+    let open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    for (_, socket) in open.iter() {
+        let _ = socket.shut();
+    }
+}
 
 /// A transport, and its socket when that carries the HTTP bytes as they are.
 pub type Plain = (Box<dyn Transport>, Option<Arc<Offer>>);
@@ -82,6 +130,7 @@ pub struct SocketTransport<S: Socket> {
     /// The timeouts last set on the socket, to skip the system call when unchanged.
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    _listed: Listed,
 }
 
 impl<S: Socket> SocketTransport<S> {
@@ -93,6 +142,7 @@ impl<S: Socket> SocketTransport<S> {
         offer: Option<Arc<Offer>>,
     ) -> io::Result<Self> {
         Ok(SocketTransport {
+            _listed: Listed::new(&stream)?,
             stream,
             buffers: Tracked::new(buffers(details), offer),
             read_timeout: None,
