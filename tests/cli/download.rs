@@ -589,7 +589,10 @@ fn a_large_body_that_drips_hits_max_time_with_exit_2() {
 
 #[test]
 fn a_head_request_with_a_large_length_saves_nothing_and_does_not_wait_for_a_body() {
-    let s = Server::http(|_| Response::new(200).body(data(LARGE)));
+    // Made before the server starts: building it in the handler can outlast --timeout on a
+    // busy machine.
+    let large = data(LARGE);
+    let s = Server::http(move |_| Response::new(200).body(large.clone()));
     let dir = tempfile::tempdir().unwrap();
     let o = rq_in(
         dir.path(),
