@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--max-pages', '--max-pages', [CompletionResultType]::ParameterName, 'With --paginate: stop after N pages (default: all; a warning at 1000)')
             [CompletionResult]::new('--http-file', '--http-file', [CompletionResultType]::ParameterName, 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line''s method, URL, headers and items override the file''s')
             [CompletionResult]::new('--max-redirects', '--max-redirects', [CompletionResultType]::ParameterName, 'The most redirects to follow before giving up with exit code 6')
+            [CompletionResult]::new('--max-headers', '--max-headers', [CompletionResultType]::ParameterName, 'The most header lines a response head may have, as httpie''s option counts them (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when no data arrives for SECONDS (idle timeout; default: none)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up when the connection is not established within SECONDS')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up when the whole exchange takes longer than SECONDS (default: none)')
