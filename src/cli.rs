@@ -257,7 +257,10 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", help_heading = "Network")]
     pub unix_socket: Option<std::path::PathBuf>,
 
-    /// The HTTP version to speak: 1.1 (the default) or 1.0.
+    /// The HTTP version to speak. By default https offers HTTP/2 and HTTP/1.1 (ALPN) and
+    /// speaks what the server picks, and http speaks HTTP/1.1. 1.1 and 1.0 speak HTTP/1.x
+    /// only; 2 requires HTTP/2 over https, and over http speaks it at once (h2c with prior
+    /// knowledge).
     #[arg(long, value_enum, value_name = "VERSION", help_heading = "Network")]
     pub http_version: Option<HttpVersion>,
 
@@ -517,6 +520,8 @@ pub enum HttpVersion {
     Http10,
     #[value(name = "1.1")]
     Http11,
+    #[value(name = "2")]
+    Http2,
 }
 
 const AFTER_HELP: &str = "\

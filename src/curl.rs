@@ -6,7 +6,7 @@
 
 use crate::auth::Secret;
 use crate::engine::retry::Retry;
-use crate::engine::settings::{ConnectOptions, Family, TlsVersion, Verify};
+use crate::engine::settings::{ConnectOptions, Family, TlsVersion, Verify, Versions};
 use crate::engine::Settings;
 use crate::request::{Request, ACCEPT_ENCODING, USER_AGENT};
 use crate::upload::{Body, Content, Multipart};
@@ -171,8 +171,14 @@ fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<S
     if let Some(path) = &connect.unix_socket {
         add(&["--unix-socket", &path.to_string_lossy()]);
     }
-    if connect.http10 {
-        add(&["--http1.0"]);
+    // Only where curl would otherwise speak another version: it negotiates HTTP/2 over
+    // https and speaks HTTP/1.1 over http by itself, as rq does.
+    match (connect.versions, https) {
+        (Versions::Http10, _) => add(&["--http1.0"]),
+        (Versions::Http11, true) => add(&["--http1.1"]),
+        (Versions::Http2, true) => add(&["--http2"]),
+        (Versions::Http2, false) => add(&["--http2-prior-knowledge"]),
+        _ => {}
     }
     if retry.retries > 0 {
         // curl counts a refused connection as transient only when told to.

@@ -259,7 +259,7 @@ impl Read for Pages<'_> {
 pub struct Quiet<'a>(pub &'a mut State);
 
 impl Observer for Quiet<'_> {
-    fn sending(&mut self, _: &Request, _: u32) -> Result<()> {
+    fn sending(&mut self, _: &Request, _: u32, _: http::Version) -> Result<()> {
         Ok(())
     }
 

@@ -107,6 +107,53 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&Header> {
         self.headers.iter().find(|h| h.is(name))
     }
+
+    /// The request as HTTP/2 sends it (RFC 9113 §8.3), for the engine to send and `-v` to
+    /// show alike: the pseudo-header fields in the order h2 writes them, with the `Host`
+    /// header's value as `:authority`; then the fields with lower-case names, grouped by
+    /// name as h2 writes them, less those that only mean something to an HTTP/1.1
+    /// connection (HTTP/2 frames the body itself).
+    pub fn h2_fields(&self) -> Result<H2Fields, String> {
+        let authority = match self.header("host") {
+            Some(h) => String::from_utf8_lossy(&h.value).into_owned(),
+            None => target::host_header(&self.url),
+        };
+        let pseudo = [
+            (":method", self.method.clone()),
+            (":scheme", self.url.scheme().to_string()),
+            (":authority", authority),
+            (":path", self.target()),
+        ];
+        let mut fields = http::HeaderMap::with_capacity(self.headers.len());
+        for h in &self.headers {
+            let name = h.name.to_ascii_lowercase();
+            let only_http1 = matches!(
+                name.as_str(),
+                "host"
+                    | "connection"
+                    | "keep-alive"
+                    | "proxy-connection"
+                    | "transfer-encoding"
+                    | "upgrade"
+            );
+            if only_http1 || (name == "te" && !h.value.eq_ignore_ascii_case(b"trailers")) {
+                continue;
+            }
+            let bad = || format!("header '{}' can't be sent over HTTP/2", h.name);
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+            let value = http::HeaderValue::from_bytes(&h.value).map_err(|_| bad())?;
+            fields.append(name, value);
+        }
+        Ok(H2Fields { pseudo, fields })
+    }
+}
+
+/// A request's fields as HTTP/2 sends them ([`Request::h2_fields`]).
+#[derive(Debug)]
+pub struct H2Fields {
+    /// `:method`, `:scheme`, `:authority`, `:path`.
+    pub pseudo: [(&'static str, String); 4],
+    pub fields: http::HeaderMap,
 }
 
 #[cfg(test)]
@@ -121,6 +168,38 @@ mod tests {
         assert_eq!(format!("{h:?}"), "Cookie: (redacted)");
         let h = Header::new("X-Plain", "v");
         assert_eq!(format!("{h:?}"), "X-Plain: v");
+    }
+
+    #[test]
+    fn http2_fields_take_the_authority_from_host_and_drop_connection_headers() {
+        let url = Url::parse("https://h:8443/a?q=1").unwrap();
+        let req = Request {
+            method: "POST".into(),
+            headers: vec![
+                Header::new("Host", "other.test"),
+                Header::new("X-Mine", "1"),
+                Header::new("Connection", "keep-alive"),
+                Header::new("Transfer-Encoding", "chunked"),
+                Header::new("TE", "gzip"),
+                Header::new("x-mine", "2"),
+            ],
+            url,
+            raw_path: None,
+            body: None,
+        };
+        let h2 = req.h2_fields().unwrap();
+        let pseudo: Vec<String> = h2.pseudo.iter().map(|(n, v)| format!("{n} {v}")).collect();
+        assert_eq!(
+            pseudo,
+            [
+                ":method POST",
+                ":scheme https",
+                ":authority other.test",
+                ":path /a?q=1"
+            ]
+        );
+        let names: Vec<&str> = h2.fields.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["x-mine", "x-mine"]);
     }
 
     #[test]

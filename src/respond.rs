@@ -30,13 +30,13 @@ struct Watcher<'a, W: Write> {
 }
 
 impl<W: Write> Observer for Watcher<'_, W> {
-    fn sending(&mut self, request: &Request, hop: u32) -> Result<()> {
+    fn sending(&mut self, request: &Request, hop: u32, version: http::Version) -> Result<()> {
         let sections = match (hop, self.history) {
             (0, _) => self.first_sections,
             (_, Some(h)) => h,
             (_, None) => return Ok(()),
         };
-        self.printer.request(request, sections)
+        self.printer.request_as(request, sections, Some(version))
     }
 
     fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {

@@ -282,9 +282,12 @@ struct Shown<'p, W: Write> {
 }
 
 impl<W: Write> Observer for Shown<'_, W> {
-    fn sending(&mut self, request: &Request, _hop: u32) -> Result<()> {
+    fn sending(&mut self, request: &Request, _hop: u32, version: http::Version) -> Result<()> {
         match self.history {
-            Some(sections) => self.printer.request(&form::redacted(request), sections),
+            Some(sections) => {
+                let shown = form::redacted(request);
+                self.printer.request_as(&shown, sections, Some(version))
+            }
             None => Ok(()),
         }
     }

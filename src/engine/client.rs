@@ -8,9 +8,13 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use ureq::http;
 
+use super::conn::Resend;
+use super::http2::{self, Session, Timeouts};
+use super::link::Parked;
+use super::origins::{Budget, Origins, Route};
 use super::response::{self, ResponseBody};
 use super::retry::{self, Retry};
-use super::settings::ConnectOptions;
+use super::settings::{ConnectOptions, Versions};
 use super::{conn, connector};
 use super::{direct, redirect, resolve, timing, wire, Direct, Exchange, Head, Meta, Observer};
 use crate::error::{fail, ExitCode, Timeout};
@@ -36,17 +40,31 @@ pub struct Settings {
     pub debug: bool,
 }
 
-/// Sends requests; connections are kept between the exchanges of one client.
+/// Sends requests; connections are kept between the exchanges of one client: HTTP/1.1
+/// ones in ureq's pool, HTTP/2 ones per origin (`origins.rs`).
 pub struct Client {
     agent: ureq::Agent,
     settings: Settings,
+    origins: Origins,
 }
 
 impl Client {
     pub fn new(settings: Settings) -> Client {
+        let opts = std::sync::Arc::new(settings.connect.clone());
+        let parked = std::sync::Arc::new(Parked::default());
+        let connector = connector::Connector::new(opts.clone(), parked.clone());
+        let resolver = || resolve::Resolver::new(opts.clone(), parked.clone());
+        let origins = Origins::new(
+            settings.connect.versions,
+            settings.connect.head,
+            connector.clone(),
+            resolver(),
+            parked.clone(),
+        );
         Client {
-            agent: agent(&settings),
+            agent: agent(&settings, connector, resolver()),
             settings,
+            origins,
         }
     }
 
@@ -57,7 +75,7 @@ impl Client {
     /// Send `first`, following redirects when the settings say so, and return the final
     /// exchange with its body unread.
     pub fn exchange(&self, first: Request, observer: &mut dyn Observer) -> Result<Exchange> {
-        let mut exchange = run(&self.agent, &self.settings, first, observer)?;
+        let mut exchange = run(self, first, observer)?;
         // Taken whatever happens, so no later response finds this one's socket.
         let offer = direct::take();
         exchange.direct = offer
@@ -77,7 +95,11 @@ impl Client {
 }
 
 /// The ureq agent with every default that matters to a CLI overridden, in one place.
-fn agent(net: &Settings) -> ureq::Agent {
+fn agent(
+    net: &Settings,
+    connector: connector::Connector,
+    resolver: resolve::Resolver,
+) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         // A 4xx/5xx is a response to print, not an error (rq maps it to an exit code itself).
         .http_status_as_error(false)
@@ -108,36 +130,29 @@ fn agent(net: &Settings) -> ureq::Agent {
         .build();
     // rq's own connector and resolver (connector.rs): a proxy per target scheme and hop,
     // TLS set up on first use, --resolve/--connect-to/-4/-6, --unix-socket, and timings.
-    let opts = std::sync::Arc::new(net.connect.clone());
-    let connector = connector::Connector::new(opts.clone());
-    ureq::Agent::with_parts(config, connector, resolve::Resolver::new(opts))
+    ureq::Agent::with_parts(config, connector, resolver)
 }
 
-/// Send `first`, following redirects when `net.follow` says so.
-fn run(
-    agent: &ureq::Agent,
-    net: &Settings,
-    first: Request,
-    observer: &mut dyn Observer,
-) -> Result<Exchange> {
+/// Send `first`, following redirects when `client.settings.follow` says so.
+fn run(client: &Client, first: Request, observer: &mut dyn Observer) -> Result<Exchange> {
+    let net = &client.settings;
     let mut request = first;
     let mut hop = 0u32;
     // Requests sent so far, redirects and answered challenges alike.
     let mut sent = 0u32;
     loop {
         observer.before(&mut request, sent)?;
-        observer.sending(&request, sent)?;
         if net.debug {
             debug_sending(&request);
         }
-        sent += 1;
         let started = Instant::now();
-        let (head, body) = send(agent, net, &request, observer)?;
+        let (head, body) = send(client, &request, sent, observer)?;
+        sent += 1;
         let answer = observer.after(&request, &head)?;
         let exchange = Exchange {
             request,
             head,
-            body: ResponseBody::new(body),
+            body,
             started,
             direct: None,
         };
@@ -213,39 +228,59 @@ fn debug_redirect(prev: &Request, next: &Request, status: u16) {
     );
 }
 
+/// Why an attempt failed: the network (retried as `--retry` allows), or showing the
+/// request (never retried).
+enum Failure {
+    Net(ureq::Error),
+    Shown(anyhow::Error),
+}
+
 /// One HTTP exchange up to the response head, attempted again as `--retry` allows: the
-/// head as the server sent it, and the body unread. A request that fails on a reused
-/// connection before any byte of a response comes back found the connection closed by the
-/// server, so it goes once more on a new one, whatever the method (nothing reached the
-/// server's application); a body that can be read only once (stdin) is the exception.
+/// head as the server sent it, and the body unread. The request is shown to the observer
+/// once, as it goes out (`hop` counts the requests sent before it).
+///
+/// Some failures are the engine's to repair once, before `--retry` is asked, whatever the
+/// method (nothing reached the server's application), unless the body can be read only
+/// once (stdin): a request that fails on a reused HTTP/1.1 connection before any byte of a
+/// response comes back found the connection closed by the server, so it goes again on a new
+/// one; an HTTP/2 server that refused the stream or left it out of a `GOAWAY` gets it again;
+/// one that answers `HTTP_1_1_REQUIRED` gets it over HTTP/1.1.
 fn send(
-    agent: &ureq::Agent,
-    net: &Settings,
+    client: &Client,
     req: &Request,
+    hop: u32,
     observer: &mut dyn Observer,
-) -> Result<(Head, ureq::Body)> {
+) -> Result<(Head, ResponseBody)> {
+    let net = &client.settings;
     let method = http::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| crate::error::usage(format!("invalid method '{}'", req.method)))?;
-    let version = match net.connect.http10 {
-        true => http::Version::HTTP_10,
-        false => http::Version::HTTP_11,
+    let version = match net.connect.versions {
+        Versions::Http10 => http::Version::HTTP_10,
+        _ => http::Version::HTTP_11,
     };
     let line = (method, req.uri(), version);
     let replayable = req.body.as_ref().is_none_or(Body::replayable);
     let host = || target::host_header(&req.url);
+    let mut shown = false;
     let attempt = || {
-        let result = match once(agent, &line, req, observer) {
-            Err(e) if replayable && wire::stale() && closed(&e) => {
+        let result = once(client, &line, req, hop, observer, &mut shown);
+        let again = match &result {
+            Err(Failure::Net(e)) if replayable => resend(e),
+            _ => None,
+        };
+        let result = match again {
+            Some((why, http11)) => {
                 if net.debug {
-                    eprintln!(
-                        "rq: debug: {} had closed the reused connection ({e}); sending the \
-                         request again on a new one",
-                        host()
-                    );
+                    eprintln!("rq: debug: {}: {why}", host());
                 }
-                once(agent, &line, req, observer)
+                if http11 {
+                    client
+                        .origins
+                        .require_http11(&line.1.parse().unwrap_or_default());
+                }
+                once(client, &line, req, hop, observer, &mut shown)
             }
-            other => other,
+            None => result,
         };
         if net.debug && result.is_ok() && wire::stopped() {
             eprintln!(
@@ -256,13 +291,41 @@ fn send(
         }
         result
     };
-    let judge = |result: &Result<(Head, ureq::Body), ureq::Error>| match result {
+    let judge = |result: &Result<(Head, ResponseBody), Failure>| match result {
         Ok((head, _)) => retry::status(head),
-        Err(e) => retry::failure(e, || failure_message(e, req)),
+        Err(Failure::Net(e)) => retry::failure(e, || failure_message(e, req)),
+        Err(Failure::Shown(_)) => None,
     };
     net.retry
         .run(&req.method, replayable, attempt, judge)
-        .map_err(|e| network_error(e, req))
+        .map_err(|f| match f {
+            Failure::Net(e) => network_error(e, req),
+            Failure::Shown(e) => e,
+        })
+}
+
+/// Whether the engine sends a failed attempt again by itself (see [`send`]), why in a
+/// `--debug` line, and whether over HTTP/1.1.
+fn resend(e: &ureq::Error) -> Option<(String, bool)> {
+    if wire::stale() && closed(e) {
+        let why = format!("the server had closed the reused connection ({e}); sending the request again on a new one");
+        return Some((why, false));
+    }
+    let explained = conn::explanation(e)?;
+    match explained.resend {
+        Resend::No => None,
+        Resend::Unprocessed => Some((
+            format!(
+                "{}; the server did not process it, sending it again",
+                explained.message
+            ),
+            false,
+        )),
+        Resend::Http11 => Some((
+            format!("{}; sending it again over HTTP/1.1", explained.message),
+            true,
+        )),
+    }
 }
 
 /// The connection ended under the request (closed or reset), as a server's idle timeout
@@ -277,15 +340,83 @@ fn closed(err: &ureq::Error) -> bool {
     ))
 }
 
-/// One attempt: `req` with its request line `line`, on a pooled connection or a new one.
+/// One attempt: learn how the request goes out (`origins.rs`), show it as it goes, and
+/// send it over HTTP/1.x (ureq) or HTTP/2.
 fn once(
+    client: &Client,
+    line: &(http::Method, String, http::Version),
+    req: &Request,
+    hop: u32,
+    observer: &mut dyn Observer,
+    shown: &mut bool,
+) -> Result<(Head, ResponseBody), Failure> {
+    timing::RECORDER.start();
+    wire::start();
+    let net = &client.settings;
+    let deadline = net.max_time.map(|t| Instant::now() + t);
+    let budget = Budget {
+        connect: net.connect_timeout,
+        deadline,
+    };
+    let route = match line.1.parse::<http::Uri>() {
+        Ok(uri) => client.origins.route(&uri, client.agent.config(), budget),
+        Err(e) => Err(ureq::Error::BadUri(e.to_string())),
+    };
+    if !std::mem::replace(shown, true) {
+        // Shown even when the connection failed: in the HTTP/1.1 form, as nothing was
+        // negotiated.
+        let version = match &route {
+            Ok(Route::Http2(_)) => http::Version::HTTP_2,
+            _ => line.2,
+        };
+        observer
+            .sending(req, hop, version)
+            .map_err(Failure::Shown)?;
+    }
+    let sent = match route.map_err(Failure::Net)? {
+        Route::Http1 => http1(&client.agent, line, req, observer),
+        Route::Http2(session) => {
+            let timeouts = Timeouts {
+                idle: net.idle_timeout,
+                deadline,
+            };
+            over_http2(&session, req, observer, timeouts)
+        }
+    };
+    sent.map_err(Failure::Net)
+}
+
+/// An attempt over HTTP/2, on `session`.
+fn over_http2(
+    session: &Session,
+    req: &Request,
+    observer: &mut dyn Observer,
+    timeouts: Timeouts,
+) -> Result<(Head, ResponseBody), ureq::Error> {
+    // No socket to splice from: the body comes in frames.
+    direct::publish(None);
+    let (head, body) = match &req.body {
+        None => http2::exchange(session, req, None, timeouts)?,
+        Some(Body::Bytes(bytes)) if bytes.is_empty() => {
+            http2::exchange(session, req, None, timeouts)?
+        }
+        Some(Body::Bytes(bytes)) => http2::exchange(session, req, Some(&mut &bytes[..]), timeouts)?,
+        Some(body) => {
+            let mut reader = observer.upload(body.reader(), body.len());
+            http2::exchange(session, req, Some(&mut reader), timeouts)?
+        }
+    };
+    Ok((head, ResponseBody::http2(body)))
+}
+
+/// An attempt over HTTP/1.x: `req` with its request line `line`, on a connection ureq has
+/// pooled, or one it opens (or the one parked for it, `origins.rs`).
+fn http1(
     agent: &ureq::Agent,
     line: &(http::Method, String, http::Version),
     req: &Request,
     observer: &mut dyn Observer,
-) -> Result<(Head, ureq::Body), ureq::Error> {
-    timing::RECORDER.start();
-    wire::start();
+) -> Result<(Head, ResponseBody), ureq::Error> {
     let (method, uri, version) = line;
     let mut builder = http::Request::builder()
         .method(method.clone())
@@ -310,7 +441,10 @@ fn once(
     }?;
     let (parts, body) = response.into_parts();
     // The head as the server sent it (the one ureq parsed is the wire's short form).
-    Ok((wire::take_head().unwrap_or(parts), body))
+    Ok((
+        wire::take_head().unwrap_or(parts),
+        ResponseBody::http1(body),
+    ))
 }
 
 /// A streamed request body as ureq reads it. Once the server has answered before the whole

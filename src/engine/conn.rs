@@ -27,6 +27,20 @@ pub struct Explained {
     pub transient: bool,
     /// The user's input is at fault (a CA file, key or password): exit 64, nothing was sent.
     pub usage: bool,
+    /// What the engine may do about it by itself, before `--retry` is asked.
+    pub resend: Resend,
+}
+
+/// A failed attempt the engine sends again once by itself, as an HTTP/2 server allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Resend {
+    #[default]
+    No,
+    /// The server did not process the request (`REFUSED_STREAM`, or a `GOAWAY` that left
+    /// it out): it may go again, on a new connection if this one is closing.
+    Unprocessed,
+    /// The server answered `HTTP_1_1_REQUIRED`: send it again over HTTP/1.1.
+    Http11,
 }
 
 impl fmt::Display for Explained {
@@ -43,6 +57,7 @@ pub fn explained(message: impl Into<String>) -> Error {
         message: message.into(),
         transient: false,
         usage: false,
+        resend: Resend::No,
     }))
 }
 
@@ -52,6 +67,7 @@ pub fn usage_error(message: impl Into<String>) -> Error {
         message: message.into(),
         transient: false,
         usage: true,
+        resend: Resend::No,
     }))
 }
 
@@ -64,7 +80,7 @@ pub fn explanation(err: &Error) -> Option<&Explained> {
 }
 
 /// The scheme, host and port a connection is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     pub https: bool,
     /// Without the brackets of an IPv6 literal.

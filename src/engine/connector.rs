@@ -5,9 +5,15 @@
 //! with this one (ureq keeps the protocol, the pool and the timeouts): for each connection it
 //! picks the route for the target's scheme and host — `--unix-socket`, a proxy from
 //! `--proxy`/the environment, or direct — opens it, adds TLS for https targets
-//! (`tls.rs`) and wraps the result in [`Timed`] so the `m` section can say where the time
-//! went, and outermost in a [`Wire`], which reads every response head itself (`wire.rs`).
-//! Proxies are chosen per connection, so each redirect hop gets its own.
+//! (`tls.rs`, offering HTTP versions by ALPN) and wraps the result in [`Timed`] so the `m`
+//! section can say where the time went, and outermost in a [`Wire`], which reads every
+//! response head itself (`wire.rs`). Proxies are chosen per connection, so each redirect
+//! hop gets its own.
+//!
+//! The engine also dials through here itself ([`Connector::dial`]) when it must know the
+//! protocol before sending (`origins.rs`): a connection that speaks HTTP/2 goes on in
+//! `http2/`, one that speaks HTTP/1.1 is parked for ureq's next connection to that target.
+//! Connections ureq opens on its own offer `http/1.1` only: ureq can't speak anything else.
 //!
 //! It only assembles the layers below it, as ureq stacks its own transport: sockets
 //! (`socket.rs`), TLS (`tls.rs`), SOCKS (`socks.rs`) and names (`resolve.rs`) rest on the
@@ -21,6 +27,7 @@ use ureq::Error;
 
 use super::conn::{tcp_connect, Target};
 use super::direct::Offer;
+use super::link::{Dialed, Link, Parked};
 use super::proxy;
 use super::settings::ConnectOptions;
 use super::socket::{self, tcp_transport};
@@ -28,24 +35,54 @@ use super::timing::{Remote, Timed};
 use super::tls;
 use super::wire::Wire;
 
-/// A connection just opened: the transport, where it goes, and its socket when that
-/// carries the HTTP bytes as they are.
-type Opened = (Box<dyn Transport>, Remote, Option<Arc<Offer>>);
+/// A connection just opened, before TLS to the target: its layers, where it goes, and
+/// its socket when that carries the HTTP bytes as they are.
+type Opened = (Box<dyn Link>, Remote, Option<Arc<Offer>>);
 
-/// rq's [`ureq::unversioned::transport::Connector`]; see the module docs.
-#[derive(Debug)]
+/// The ALPN identifiers of the versions rq speaks.
+pub const H2: &[u8] = b"h2";
+pub const HTTP11: &[u8] = b"http/1.1";
+
+/// rq's [`ureq::unversioned::transport::Connector`]; see the module docs. Clones share
+/// the TLS configuration and the parked connection.
+#[derive(Debug, Clone)]
 pub struct Connector {
     opts: Arc<ConnectOptions>,
-    tls: tls::Client,
+    tls: Arc<tls::Client>,
+    parked: Arc<Parked>,
 }
 
 impl Connector {
-    pub fn new(opts: Arc<ConnectOptions>) -> Connector {
-        let tls = tls::Client::new(opts.tls.clone());
-        Connector { opts, tls }
+    pub fn new(opts: Arc<ConnectOptions>, parked: Arc<Parked>) -> Connector {
+        let tls = Arc::new(tls::Client::new(opts.tls.clone()));
+        Connector { opts, tls, parked }
     }
 
-    fn open(&self, details: &ConnectionDetails, target: &Target) -> Result<Opened, Error> {
+    /// Open a connection to `target`, with TLS for an https target offering `alpn`.
+    pub fn dial(
+        &self,
+        details: &ConnectionDetails,
+        target: &Target,
+        alpn: &[&[u8]],
+    ) -> Result<Dialed, Error> {
+        let (link, remote, offer) = self.open(details, target)?;
+        let (link, alpn) = match target.https {
+            true => self.tls.wrap(link, &target.host, details, alpn)?,
+            false => (link, None),
+        };
+        Ok(Dialed {
+            link,
+            remote,
+            offer,
+            alpn,
+        })
+    }
+
+    fn open(
+        &self,
+        details: &ConnectionDetails,
+        target: &Target,
+    ) -> Result<Opened, Error> {
         if let Some(path) = &self.opts.unix_socket {
             let (transport, offer) = socket::unix(path, details, !target.https)?;
             return Ok((transport, Remote::Unix(path.clone()), offer));
@@ -77,13 +114,16 @@ impl UConnector<()> for Connector {
         _chained: Option<()>,
     ) -> Result<Option<Self::Out>, Error> {
         let target = Target::of(details.uri)?;
-        let (transport, remote, offer) = self.open(details, &target)?;
-        let transport = match target.https {
-            true => self.tls.wrap(transport, &target.host, details)?,
-            false => transport,
+        let dialed = match self.parked.take(&target) {
+            Some(dialed) => dialed,
+            None => self.dial(details, &target, &[HTTP11])?,
         };
-        let timed = Box::new(Timed::new(transport, remote));
-        let wire = Wire::new(timed, self.opts.head, target.authority(), offer);
+        let alpn = dialed
+            .alpn
+            .map(|a| String::from_utf8_lossy(&a).into_owned());
+        let transport: Box<dyn Transport> = Box::new(dialed.link);
+        let timed = Box::new(Timed::new(transport, dialed.remote, alpn));
+        let wire = Wire::new(timed, self.opts.head, target.authority(), dialed.offer);
         Ok(Some(Box::new(wire)))
     }
 }

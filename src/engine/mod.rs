@@ -1,18 +1,23 @@
 //! The engine: a [`Client`] that sends one [`Request`] and follows its redirects hop by
 //! hop, and hands back an [`Exchange`]: the response head as `http` parts and a body to read.
 //!
-//! This is a closed layer. The HTTP library (ureq) and the transport are named only inside
-//! `src/engine/`; above it, requests are [`Request`]s, heads are `http::response::Parts`,
-//! bodies are readers, and failures are `anyhow` errors whose exit code `error.rs` knows.
+//! This is a closed layer. The HTTP libraries (ureq for HTTP/1.x, h2 on tokio for HTTP/2)
+//! and the transport are named only inside `src/engine/`; above it, requests are
+//! [`Request`]s, heads are `http::response::Parts`, bodies are readers, and failures are
+//! `anyhow` errors whose exit code `error.rs` knows, whatever the protocol.
 //! The engine knows nothing about printing: it reports each request it is about to send and
 //! each intermediary response to an [`Observer`], which the caller implements.
 
+mod aio;
 mod client;
 mod conn;
 mod connector;
 mod date;
 mod decode;
 pub mod direct;
+mod http2;
+mod link;
+mod origins;
 mod proxy;
 mod redirect;
 mod resolve;
@@ -49,8 +54,10 @@ pub type Head = http::response::Parts;
 
 /// What the caller needs to hear while the engine works.
 pub trait Observer {
-    /// `request` is about to be sent; `hop` is 0 for the first request.
-    fn sending(&mut self, request: &Request, hop: u32) -> Result<()>;
+    /// `request` is about to be sent as `version` (`HTTP/2` once the connection negotiated
+    /// it; HTTP/1.x otherwise, also when connecting failed); `hop` is 0 for the first
+    /// request.
+    fn sending(&mut self, request: &Request, hop: u32, version: http::Version) -> Result<()>;
     /// A response that will not be the final one (a redirect being followed, a challenge
     /// answered).
     fn intermediate(&mut self, exchange: Exchange) -> Result<()>;

@@ -16,6 +16,7 @@ use ureq::unversioned::transport::{
 use ureq::Error;
 
 use super::conn::{explained, remaining, tcp_connect, Target};
+use super::link::{Link, Unwrapped};
 use super::resolve::lookup;
 use super::settings::{Names, ProxyKind, ProxyUrl};
 use super::socket::tcp_transport;
@@ -32,7 +33,7 @@ pub struct Hop<'a> {
 
 impl Hop<'_> {
     /// Connect to the proxy and get it ready to carry the target's HTTP.
-    pub fn open(&self, details: &ConnectionDetails) -> Result<(Box<dyn Transport>, Remote), Error> {
+    pub fn open(&self, details: &ConnectionDetails) -> Result<(Box<dyn Link>, Remote), Error> {
         let proxy = self.proxy;
         let addrs = lookup(
             self.names,
@@ -60,7 +61,7 @@ impl Hop<'_> {
         }
         let mut transport = tcp_transport(stream, details, None)?;
         if proxy.kind == ProxyKind::Https {
-            transport = self.tls.wrap(transport, &proxy.host, details)?;
+            transport = self.tls.wrap(transport, &proxy.host, details, &[])?.0;
         }
         if self.target.https {
             transport = self.tunnel(transport, details)?;
@@ -80,9 +81,9 @@ impl Hop<'_> {
     /// `CONNECT host:port`, and the proxy's answer.
     fn tunnel(
         &self,
-        transport: Box<dyn Transport>,
+        transport: Box<dyn Link>,
         details: &ConnectionDetails,
-    ) -> Result<Box<dyn Transport>, Error> {
+    ) -> Result<Box<dyn Link>, Error> {
         let started = std::time::Instant::now();
         let target = self.target.authority();
         let mut head = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
@@ -145,7 +146,7 @@ fn read_head(io: &mut impl Read) -> Result<String, Error> {
 /// absolute form, followed by `Proxy-Authorization` when the proxy URL has credentials.
 #[derive(Debug)]
 struct AbsoluteForm {
-    inner: Box<dyn Transport>,
+    inner: Box<dyn Link>,
     /// `http://host:port` of the target.
     origin: String,
     auth: Option<String>,
@@ -210,6 +211,15 @@ impl Transport for AbsoluteForm {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+impl Link for AbsoluteForm {
+    fn unwrap(self: Box<Self>) -> Unwrapped {
+        Unwrapped::Unsupported(
+            "an HTTP proxy takes plain-http requests as HTTP/1.1: HTTP/2 without TLS (h2c) \
+             can't go through it",
+        )
     }
 }
 

@@ -19,6 +19,7 @@ use ureq::unversioned::transport::NextTimeout;
 use ureq::Error;
 
 use super::conn::{authority, explained, Target};
+use super::link::Parked;
 use super::settings::{ConnectOptions, Family, Names, ProxyKind};
 use super::timing::RECORDER;
 
@@ -78,16 +79,18 @@ fn lookup_untimed(
 #[derive(Debug)]
 pub struct Resolver {
     opts: Arc<ConnectOptions>,
+    parked: Arc<Parked>,
 }
 
 impl Resolver {
-    pub fn new(opts: Arc<ConnectOptions>) -> Resolver {
-        Resolver { opts }
+    pub fn new(opts: Arc<ConnectOptions>, parked: Arc<Parked>) -> Resolver {
+        Resolver { opts, parked }
     }
 
-    /// Whether rq connects to the target's own address (so must resolve its name).
-    fn resolves_target(&self, target: &Target) -> bool {
-        if self.opts.unix_socket.is_some() {
+    /// Whether rq connects to the target's own address (so must resolve its name): not
+    /// when the connection is already open and parked for ureq (`link.rs`).
+    pub fn resolves_target(&self, target: &Target) -> bool {
+        if self.opts.unix_socket.is_some() || self.parked.holds(target) {
             return false;
         }
         match self.opts.proxies.for_target(target.https, &target.host) {

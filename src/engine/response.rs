@@ -7,19 +7,32 @@ use std::io::{self, Read};
 use crate::error::Timeout;
 
 use super::decode::decoded_reader;
-use super::Head;
+use super::{http2, Head};
 
 /// The body of a response, not read yet.
-pub struct ResponseBody(ureq::Body);
+pub struct ResponseBody(Arrives);
+
+/// How the body arrives.
+enum Arrives {
+    Http1(ureq::Body),
+    Http2(http2::Body),
+}
 
 impl ResponseBody {
-    pub(super) fn new(body: ureq::Body) -> ResponseBody {
-        ResponseBody(body)
+    pub(super) fn http1(body: ureq::Body) -> ResponseBody {
+        ResponseBody(Arrives::Http1(body))
     }
 
-    /// The bytes as they arrive (transfer coding undone, content coding kept).
+    pub(super) fn http2(body: http2::Body) -> ResponseBody {
+        ResponseBody(Arrives::Http2(body))
+    }
+
+    /// The bytes as they arrive (transfer coding or framing undone, content coding kept).
     pub fn into_reader(self) -> Box<dyn Read + Send> {
-        Box::new(Plain(self.0.into_reader()))
+        match self.0 {
+            Arrives::Http1(body) => Box::new(Plain(body.into_reader())),
+            Arrives::Http2(body) => Box::new(body),
+        }
     }
 
     /// The bytes with the head's `Content-Encoding` undone.

@@ -27,10 +27,26 @@ pub struct ConnectOptions {
     pub names: Names,
     /// `--unix-socket PATH`: every connection goes to this socket, proxies are not used.
     pub unix_socket: Option<PathBuf>,
-    /// `--http-version 1.0` (default 1.1).
-    pub http10: bool,
+    /// `--http-version`: which HTTP versions connections may speak.
+    pub versions: Versions,
     /// `--max-headers`: how large a response head may be.
     pub head: crate::head::Limits,
+}
+
+/// `--http-version`: which HTTP versions a connection may speak (SPEC §4, as curl and xh).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Versions {
+    /// https offers `h2` and `http/1.1` by ALPN and speaks what the server picks; plain
+    /// http speaks HTTP/1.1.
+    #[default]
+    Negotiate,
+    /// `1.1`: HTTP/1.1 only (ALPN offers `http/1.1` alone).
+    Http11,
+    /// `1.0`: HTTP/1.0 requests over HTTP/1.x connections.
+    Http10,
+    /// `2`: https requires the server to pick `h2`; plain http is h2c with prior
+    /// knowledge (no Upgrade).
+    Http2,
 }
 
 /// The TLS settings from the command line and environment. Files are named here and read

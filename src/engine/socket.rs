@@ -20,6 +20,7 @@ use ureq::Error;
 
 use super::conn::{buffers, explained};
 use super::direct::{self, Offer, Tracked};
+use super::link::{Bare, BareKind, Link, Unwrapped};
 use super::timing::RECORDER;
 
 /// What rq needs from a socket type.
@@ -31,10 +32,14 @@ pub trait Socket: Read + Write + AsFd + Debug + Send + Sync + 'static {
     fn duplicate(&self) -> io::Result<Box<dyn Socket>>;
     /// Shut both directions: reads blocked on the socket return.
     fn shut(&self) -> io::Result<()>;
+    /// The socket itself, for HTTP/2 to carry on over (`link.rs`).
+    fn bare(self) -> BareKind
+    where
+        Self: Sized;
 }
 
 macro_rules! socket {
-    ($t:ty) => {
+    ($t:ty, $kind:ident) => {
         impl Socket for $t {
             fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
                 <$t>::set_read_timeout(self, d)
@@ -51,12 +56,15 @@ macro_rules! socket {
             fn shut(&self) -> io::Result<()> {
                 self.shutdown(Shutdown::Both)
             }
+            fn bare(self) -> BareKind {
+                BareKind::$kind(self)
+            }
         }
     };
 }
 
-socket!(TcpStream);
-socket!(UnixStream);
+socket!(TcpStream, Tcp);
+socket!(UnixStream, Unix);
 
 /// Every socket open, by the number of its [`Listed`] entry.
 static OPEN: Mutex<Vec<(u64, Box<dyn Socket>)>> = Mutex::new(Vec::new());
@@ -94,7 +102,7 @@ pub fn shut_all() {
 }
 
 /// A transport, and its socket when that carries the HTTP bytes as they are.
-pub type Plain = (Box<dyn Transport>, Option<Arc<Offer>>);
+pub type Plain = (Box<dyn Link>, Option<Arc<Offer>>);
 
 /// Connect to the Unix domain socket at `path`. With `plain` (no TLS to be layered on it)
 /// its socket is offered to a download (`direct.rs`), and the offer is returned too.
@@ -118,7 +126,7 @@ pub fn tcp_transport(
     stream: TcpStream,
     details: &ConnectionDetails,
     offer: Option<Arc<Offer>>,
-) -> Result<Box<dyn Transport>, Error> {
+) -> Result<Box<dyn Link>, Error> {
     Ok(Box::new(SocketTransport::new(stream, details, offer)?))
 }
 
@@ -148,6 +156,18 @@ impl<S: Socket> SocketTransport<S> {
             read_timeout: None,
             write_timeout: None,
         })
+    }
+}
+
+impl<S: Socket> Link for SocketTransport<S> {
+    fn unwrap(self: Box<Self>) -> Unwrapped {
+        let this = *self;
+        let pending = this.buffers.input().to_vec();
+        let socket = Bare {
+            kind: this.stream.bare(),
+            keep: Box::new(this._listed),
+        };
+        Unwrapped::Socket { socket, pending }
     }
 }
 

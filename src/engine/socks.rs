@@ -43,6 +43,7 @@ pub fn handshake(
             message: format!("SOCKS proxy {proxy} {message}"),
             transient,
             usage: false,
+            resend: Default::default(),
         })),
     });
     // ureq's TCP transport sets its own timeouts only when they change from "none".

@@ -33,6 +33,8 @@ struct Marks {
     tls: Duration,
     first_byte: Option<Instant>,
     remote: Option<Remote>,
+    /// The protocol the connection's TLS negotiated (ALPN), e.g. `h2`.
+    alpn: Option<String>,
 }
 
 impl Marks {
@@ -43,6 +45,7 @@ impl Marks {
         tls: Duration::ZERO,
         first_byte: None,
         remote: None,
+        alpn: None,
     };
 }
 
@@ -92,14 +95,19 @@ impl Recorder {
         self.marks().tls += d;
     }
 
-    fn sending_on(&self, remote: &Remote) {
+    /// The request goes out on a connection to `remote` that negotiated `alpn`.
+    pub fn sending_on(&self, remote: &Remote, alpn: Option<&str>) {
         let mut marks = self.marks();
         if marks.remote.as_ref() != Some(remote) {
             marks.remote = Some(remote.clone());
         }
+        if marks.alpn.as_deref() != alpn {
+            marks.alpn = alpn.map(str::to_string);
+        }
     }
 
-    fn received(&self) {
+    /// A byte of the response arrived (only the first one counts).
+    pub fn received(&self) {
         let mut marks = self.marks();
         if marks.first_byte.is_none() {
             marks.first_byte = Some(Instant::now());
@@ -131,6 +139,7 @@ impl Recorder {
             },
             remote: marks.remote.map(|r| r.to_string()),
             version,
+            alpn: marks.alpn,
             bytes,
         }
     }
@@ -145,6 +154,8 @@ pub struct Meta {
     /// The address the connection went to (`None` if none was recorded).
     pub remote: Option<String>,
     pub version: http::Version,
+    /// The protocol TLS negotiated by ALPN (`h2`, `http/1.1`), when it negotiated one.
+    pub alpn: Option<String>,
     /// Body bytes received (after decoding).
     pub bytes: u64,
 }
@@ -179,11 +190,16 @@ impl Phases {
 pub struct Timed {
     inner: Box<dyn Transport>,
     remote: Remote,
+    alpn: Option<String>,
 }
 
 impl Timed {
-    pub fn new(inner: Box<dyn Transport>, remote: Remote) -> Timed {
-        Timed { inner, remote }
+    pub fn new(inner: Box<dyn Transport>, remote: Remote, alpn: Option<String>) -> Timed {
+        Timed {
+            inner,
+            remote,
+            alpn,
+        }
     }
 }
 
@@ -193,7 +209,7 @@ impl Transport for Timed {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        RECORDER.sending_on(&self.remote);
+        RECORDER.sending_on(&self.remote, self.alpn.as_deref());
         self.inner.transmit_output(amount, timeout)
     }
 

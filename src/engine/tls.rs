@@ -28,6 +28,7 @@ use ureq::Error;
 
 use super::conn::{buffers, explained, remaining, usage_error};
 use super::date::format_utc;
+use super::link::{Link, Unwrapped};
 use super::settings::{Identity, TlsOptions, TlsVersion, Verify};
 use super::timing::RECORDER;
 
@@ -114,6 +115,9 @@ fn pem_block<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     Some(&text[start..stop])
 }
 
+/// A connection with TLS, and the protocol the server picked by ALPN, if it picked one.
+pub type Secured = (Box<dyn Link>, Option<Vec<u8>>);
+
 /// Builds the rustls configuration on first use and wraps connections in TLS.
 #[derive(Debug)]
 pub struct Client {
@@ -141,18 +145,23 @@ impl Client {
         }
     }
 
-    /// Run the TLS handshake for `host` over `transport`, within the connect budget.
+    /// Run the TLS handshake for `host` over `transport`, within the connect budget,
+    /// offering the application protocols in `alpn` (none for a proxy). Returns the
+    /// connection and the protocol the server picked, if it picked one.
     pub fn wrap(
         &self,
-        transport: Box<dyn Transport>,
+        transport: Box<dyn Link>,
         host: &str,
         details: &ConnectionDetails,
-    ) -> Result<Box<dyn Transport>, Error> {
+        alpn: &[&[u8]],
+    ) -> Result<Secured, Error> {
         let config = self.config()?;
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| explained(format!("'{host}' is not a valid TLS server name")))?;
         let started = Instant::now();
-        let conn = ClientConnection::new(config, name).map_err(|e| explained(e.to_string()))?;
+        let protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        let conn = ClientConnection::new_with_alpn(config, name, protocols)
+            .map_err(|e| explained(e.to_string()))?;
         let mut sock = TransportAdapter::new(transport, details.current_time.clone());
         sock.set_timeout(remaining(details));
         let mut stream = StreamOwned::new(conn, sock);
@@ -167,12 +176,14 @@ impl Client {
                 .map_err(|e| why.error(e))?;
         }
         RECORDER.add_tls(started.elapsed());
-        Ok(Box::new(TlsTransport {
+        let picked = stream.conn.alpn_protocol().map(<[u8]>::to_vec);
+        let transport = TlsTransport {
             buffers: buffers(details),
             stream,
             why,
             write_failed: false,
-        }))
+        };
+        Ok((Box::new(transport), picked))
     }
 }
 
@@ -255,6 +266,9 @@ impl Why {
             E::AlertReceived(AlertDescription::ProtocolVersion) => {
                 format!("{host} doesn't speak the TLS version chosen with --ssl")
             }
+            E::AlertReceived(AlertDescription::NoApplicationProtocol) => format!(
+                "{host} speaks none of the HTTP versions offered (--http-version)"
+            ),
             E::InvalidMessage(_) => format!(
                 "TLS with {host} failed: the server doesn't speak TLS there (an http:// URL?)"
             ),
@@ -308,7 +322,7 @@ fn name_of(presented: &str) -> &str {
 /// An established TLS connection; like ureq's, with errors explained by [`Why`].
 struct TlsTransport {
     buffers: LazyBuffers,
-    stream: StreamOwned<ClientConnection, TransportAdapter>,
+    stream: StreamOwned<ClientConnection, TransportAdapter<Box<dyn Link>>>,
     why: Why,
     /// A write failed (the server went away, perhaps after answering): what it sent is
     /// still read, without trying to send the records left over first.
@@ -318,7 +332,7 @@ struct TlsTransport {
 /// Plain text from the records the server sent, writing nothing (not even the records
 /// left over from a failed write, as reading through the stream would).
 fn read_only(
-    stream: &mut StreamOwned<ClientConnection, TransportAdapter>,
+    stream: &mut StreamOwned<ClientConnection, TransportAdapter<Box<dyn Link>>>,
     buf: &mut [u8],
 ) -> io::Result<usize> {
     loop {
@@ -375,6 +389,18 @@ impl Transport for TlsTransport {
 
     fn is_tls(&self) -> bool {
         true
+    }
+}
+
+impl Link for TlsTransport {
+    fn unwrap(self: Box<Self>) -> Unwrapped {
+        let pending = self.buffers.input().to_vec();
+        let StreamOwned { conn, sock } = self.stream;
+        Unwrapped::Tls {
+            conn: Box::new(conn),
+            inner: Box::new(sock.into_inner().unwrap()),
+            pending,
+        }
     }
 }
 

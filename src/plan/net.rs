@@ -18,6 +18,7 @@ use crate::diagnostics::Diagnostics;
 use crate::engine::retry::Retry;
 use crate::engine::settings::{
     ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions, TlsVersion, Verify,
+    Versions,
 };
 use crate::engine::Settings;
 use crate::env::Env;
@@ -79,7 +80,12 @@ fn connect(cli: &Cli, env: &Env) -> Result<ConnectOptions> {
         proxies: Proxies::from_sources(&cli.proxy, getenv).map_err(usage)?,
         names,
         unix_socket: cli.unix_socket.clone(),
-        http10: cli.http_version == Some(HttpVersion::Http10),
+        versions: match cli.http_version {
+            None => Versions::Negotiate,
+            Some(HttpVersion::Http11) => Versions::Http11,
+            Some(HttpVersion::Http10) => Versions::Http10,
+            Some(HttpVersion::Http2) => Versions::Http2,
+        },
         head: Limits {
             lines: match cli.max_headers {
                 None => Some(head::DEFAULT_LINES),

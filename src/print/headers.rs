@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::sanitize::sanitize_str;
 use super::theme::{Theme, RESET};
 use crate::head::Received;
-use crate::request::Request;
+use crate::request::{H2Fields, Request};
 
 /// Write `text` wrapped in `color` (nothing when the colour is empty or there is no theme).
 fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Result<()> {
@@ -34,6 +34,24 @@ pub fn request_head(
     for h in &req.headers {
         let value = String::from_utf8_lossy(&h.value);
         header_line(out, theme, &h.name, &value, eol)?;
+    }
+    out.write_all(eol.as_bytes())
+}
+
+/// The fields of a request sent over HTTP/2: the pseudo-header fields, then the rest.
+pub fn request_head_h2(
+    out: &mut dyn Write,
+    fields: &H2Fields,
+    theme: Option<&Theme>,
+    wire: bool,
+) -> io::Result<()> {
+    let eol = if wire { "\r\n" } else { "\n" };
+    for (name, value) in &fields.pseudo {
+        header_line(out, theme, name, value, eol)?;
+    }
+    for (name, value) in &fields.fields {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        header_line(out, theme, name.as_str(), &value, eol)?;
     }
     out.write_all(eol.as_bytes())
 }

@@ -129,16 +129,37 @@ impl<W: Write> Printer<W> {
         Ok(())
     }
 
-    /// Print a request's head and body as selected by `sections`.
+    /// Print a request's head and body as selected by `sections`, as built (`--offline`):
+    /// in the HTTP/1.1 form, since no connection chose a version.
     pub fn request(&mut self, req: &Request, sections: Sections) -> Result<()> {
+        self.request_as(req, sections, None)
+    }
+
+    /// Print a request as it is sent as `version`: over HTTP/2, its pseudo-header fields
+    /// and lower-case names (`Request::h2_fields`).
+    pub fn request_as(
+        &mut self,
+        req: &Request,
+        sections: Sections,
+        version: Option<http::Version>,
+    ) -> Result<()> {
         if !sections.any_request() {
             return Ok(());
         }
         self.start_message()?;
         if sections.request_headers {
             let wire = self.wire();
-            let version = self.opts.request_version;
-            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire, version)?;
+            let theme = self.theme.as_ref();
+            match version {
+                Some(http::Version::HTTP_2) => match req.h2_fields() {
+                    Ok(fields) => headers::request_head_h2(&mut self.out, &fields, theme, wire)?,
+                    Err(_) => headers::request_head(&mut self.out, req, theme, wire, "HTTP/2")?,
+                },
+                _ => {
+                    let version = self.opts.request_version;
+                    headers::request_head(&mut self.out, req, theme, wire, version)?
+                }
+            }
         }
         if sections.request_body {
             if let Some(body) = &req.body {
@@ -209,6 +230,9 @@ impl<W: Write> Printer<W> {
             writeln!(self.out, "Remote address: {remote}")?;
         }
         writeln!(self.out, "HTTP version: {:?}", meta.version)?;
+        if let Some(alpn) = &meta.alpn {
+            writeln!(self.out, "ALPN: {alpn}")?;
+        }
         writeln!(self.out, "Bytes received: {}", meta.bytes)?;
         self.out.flush()?;
         self.gap = true;
