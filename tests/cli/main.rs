@@ -11,6 +11,7 @@ mod download;
 mod exit_codes;
 mod generated;
 mod hardening;
+mod http2;
 mod httpfile;
 mod input;
 mod oauth;

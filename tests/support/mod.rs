@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a hermetic `rq` command and the loopback server.
 #![allow(dead_code)]
 
+pub mod h2server;
+pub mod nginx;
 pub mod oauth;
 pub mod server;
 pub mod tls;
