@@ -60,8 +60,16 @@ fn stdout_printer(plan: &Plan) -> Printer<io::BufWriter<Stdout>> {
     Printer::new(out, plan.output.clone())
 }
 
-/// `--offline`: every request, printed, nothing sent.
+/// `--offline`: every request, printed, nothing sent. Always in the HTTP/1.1 form, which
+/// `--http-file` reads back: no connection chose a version.
 fn offline(plan: &Plan) -> Result<ExitCode> {
+    if plan.net.connect.versions == crate::engine::settings::Versions::Http2 {
+        plan.diagnostics.warn(
+            "--offline shows the request in its HTTP/1.1 form; over HTTP/2 it goes as :method, \
+             :scheme, :authority and :path with lower-case names, and without Host or \
+             connection headers (-v shows it so)",
+        );
+    }
     let mut printer = stdout_printer(plan);
     for request in std::iter::once(&plan.request).chain(&plan.more) {
         printer.request(request, plan.output.sections)?;

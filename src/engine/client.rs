@@ -265,7 +265,7 @@ fn send(
     let attempt = || {
         let result = once(client, &line, req, hop, observer, &mut shown);
         let again = match &result {
-            Err(Failure::Net(e)) if replayable => resend(e),
+            Err(Failure::Net(e)) if replayable => resend(e, net.connect.versions),
             _ => None,
         };
         let result = match again {
@@ -305,8 +305,8 @@ fn send(
 }
 
 /// Whether the engine sends a failed attempt again by itself (see [`send`]), why in a
-/// `--debug` line, and whether over HTTP/1.1.
-fn resend(e: &ureq::Error) -> Option<(String, bool)> {
+/// `--debug` line, and whether over HTTP/1.1 (not when `--http-version 2` asked for HTTP/2).
+fn resend(e: &ureq::Error, versions: Versions) -> Option<(String, bool)> {
     if wire::stale() && closed(e) {
         let why = format!("the server had closed the reused connection ({e}); sending the request again on a new one");
         return Some((why, false));
@@ -321,6 +321,7 @@ fn resend(e: &ureq::Error) -> Option<(String, bool)> {
             ),
             false,
         )),
+        Resend::Http11 if versions != Versions::Negotiate => None,
         Resend::Http11 => Some((
             format!("{}; sending it again over HTTP/1.1", explained.message),
             true,

@@ -78,11 +78,7 @@ impl Connector {
         })
     }
 
-    fn open(
-        &self,
-        details: &ConnectionDetails,
-        target: &Target,
-    ) -> Result<Opened, Error> {
+    fn open(&self, details: &ConnectionDetails, target: &Target) -> Result<Opened, Error> {
         if let Some(path) = &self.opts.unix_socket {
             let (transport, offer) = socket::unix(path, details, !target.https)?;
             return Ok((transport, Remote::Unix(path.clone()), offer));
