@@ -44,7 +44,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --resolve 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up'
             cand --connect-to 'Connect to HOST2:PORT2 for requests to HOST:PORT (an empty field matches any host or port, or keeps it). TLS names and the Host header stay the URL''s'
             cand --unix-socket 'Connect to this Unix domain socket instead of the URL''s host (no proxy is used)'
-            cand --http-version 'The HTTP version to speak: 1.1 (the default) or 1.0'
+            cand --http-version 'The HTTP version to speak. By default https offers HTTP/2 and HTTP/1.1 (ALPN) and speaks what the server picks, and http speaks HTTP/1.1. 1.1 and 1.0 speak HTTP/1.x only; 2 requires HTTP/2 over https, and over http speaks it at once (h2c with prior knowledge)'
             cand --verify 'Check server certificates: yes (the default: against the system''s trusted CAs, or $SSL_CERT_FILE / $REQUESTS_CA_BUNDLE when set), no, or a CA bundle FILE (PEM) to trust instead'
             cand --cert 'Client certificate (PEM) for servers that ask for one; the file may hold the key too'
             cand --cert-key 'The client certificate''s private key (PEM), when it is not in the --cert file'
