@@ -53,6 +53,7 @@ pub fn stream(unwrapped: Unwrapped) -> io::Result<Box<dyn Io>> {
                 conn,
                 io: stream(*inner)?,
                 eof: false,
+                plain: None,
             });
             Ok(match pending.is_empty() {
                 true => tls,
@@ -141,6 +142,8 @@ struct TlsIo {
     io: Box<dyn Io>,
     /// The stream under the session has ended.
     eof: bool,
+    /// Plain text rustls holds, as it last said (`None`: not known yet).
+    plain: Option<usize>,
 }
 
 /// The stream under a TLS session as blocking-style I/O for rustls: "not ready" is
@@ -196,25 +199,42 @@ impl TlsIo {
     }
 
     /// Read and process more records: `Ready(Ok)` when there may be plain text (or the end).
+    /// rustls takes at most 4 KiB a call, so up to [`RECORD_READS`] calls are made before the
+    /// records are processed: once per full-size record rather than four times.
     fn receive_records(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let mut io = Blocking {
-            io: &mut self.io,
-            cx,
-        };
-        match self.conn.read_tls(&mut io) {
-            Ok(0) => self.eof = true,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Pending,
-            Err(e) => return Poll::Ready(Err(e)),
+        for call in 0..RECORD_READS {
+            let mut io = Blocking {
+                io: &mut self.io,
+                cx,
+            };
+            match self.conn.read_tls(&mut io) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && call == 0 => {
+                    return Poll::Pending
+                }
+                Err(e) if call == 0 => return Poll::Ready(Err(e)),
+                // Nothing more waiting, or rustls's buffer is full: process what came.
+                Err(_) => break,
+            }
         }
-        if let Err(e) = self.conn.process_new_packets() {
-            // Tell the server why (the alert rustls queued), as far as it will take it.
-            let _ = self.send_records(cx);
-            return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
+        match self.conn.process_new_packets() {
+            Ok(state) => self.plain = Some(state.plaintext_bytes_to_read()),
+            Err(e) => {
+                // Tell the server why (the alert rustls queued), as far as it will take it.
+                let _ = self.send_records(cx);
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
+            }
         }
         Poll::Ready(Ok(()))
     }
 }
+
+/// How many reads of records are made before they are processed.
+const RECORD_READS: usize = 4;
 
 impl AsyncRead for TlsIo {
     fn poll_read(
@@ -224,9 +244,21 @@ impl AsyncRead for TlsIo {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         loop {
-            match this.conn.reader().read(buf.initialize_unfilled()) {
+            // Only as much of the buffer is zeroed as rustls has plain text to fill it with:
+            // all of it when that is not known (after the handshake, or at the end).
+            let want = match this.plain {
+                Some(0) if !this.eof => None,
+                Some(plain) if plain > 0 => Some(plain.min(buf.remaining())),
+                _ => Some(buf.remaining()),
+            };
+            let read = match want {
+                Some(want) => this.conn.reader().read(buf.initialize_unfilled_to(want)),
+                None => Err(io::ErrorKind::WouldBlock.into()),
+            };
+            match read {
                 Ok(n) => {
                     buf.advance(n);
+                    this.plain = this.plain.map(|p| p.saturating_sub(n));
                     return Poll::Ready(Ok(()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && this.eof => {

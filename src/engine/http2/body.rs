@@ -25,7 +25,14 @@ pub struct Body {
     /// would reset a stream whose request body was cut short by an early answer.
     _request: Option<h2::SendStream<Bytes>>,
     done: bool,
+    /// Window given back since the connection last had a turn to say so.
+    released: usize,
 }
+
+/// How much window is given back before the connection gets a turn to send the update
+/// (a quarter of the stream window): a body read from frames already in memory would
+/// otherwise hold the update back until it had taken them all, and the server would stop.
+const NUDGE: usize = super::STREAM_WINDOW as usize / 4;
 
 impl Body {
     pub(super) fn new(
@@ -41,13 +48,24 @@ impl Body {
             timeouts,
             _request: request,
             done: false,
+            released: 0,
         }
     }
 
     /// The next frame's data; `false` at the end of the body.
     fn fill(&mut self) -> io::Result<bool> {
         let stream = &mut self.stream;
-        let next = self.rt.block_on(within(&self.timeouts, stream.data()));
+        let nudge = self.released >= NUDGE;
+        if nudge {
+            self.released = 0;
+        }
+        let next = self.rt.block_on(within(&self.timeouts, async {
+            if nudge {
+                // The connection task sends the window update and reads what came.
+                tokio::task::yield_now().await;
+            }
+            stream.data().await
+        }));
         match next {
             Err(which) => Err(which.into_io()),
             Ok(None) => Ok(false),
@@ -56,6 +74,7 @@ impl Body {
                 // The window is given back as frames are taken, not when they are consumed:
                 // at most one frame more than the window is in memory.
                 let _ = stream.flow_control().release_capacity(data.len());
+                self.released += data.len();
                 self.chunk = data;
                 Ok(true)
             }
