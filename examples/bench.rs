@@ -7,8 +7,9 @@
 //! installed). The table is printed and written to `bench/RESULTS.md`.
 //!
 //! Usage: `cargo run --release --example bench -- [--runs N] [--rq PATH] [CASE ...]`
-//! Cases: `small-json`, `https-json`, `download-1g`, `upload-1g`, `format-json`, `format-1g`
-//! (default: all). The `format-*` cases print a generated JSON array with `--pretty=all` to a
+//! Cases: `small-json`, `https-json`, `h2-json`, `download-1g`, `h2-download-1g`,
+//! `upload-1g`, `format-json`, `format-1g` (default: all). The `h2-*` cases need nginx: it
+//! serves them over TLS with `http2`, and every client negotiates HTTP/2 by ALPN. The `format-*` cases print a generated JSON array with `--pretty=all` to a
 //! file (`> FILE` at the end of an argv means that) and report input throughput as well.
 //! `download-1g` is served by nginx with sendfile when it is installed (`apt-get install
 //! nginx-light`; it is started and stopped here, on a free port), so on a small machine the
@@ -84,14 +85,25 @@ fn main() {
     });
     // nginx with sendfile when installed, so the server costs next to no CPU on a small
     // machine; else the built-in server, which writes from memory in 1 MiB pieces.
-    let nginx = want("download-1g")
-        .then(|| Nginx::start(&scratch))
+    let leaf = ca.server(&["127.0.0.1"]);
+    let nginx = ["download-1g", "h2-json", "h2-download-1g"]
+        .into_iter()
+        .any(want)
+        .then(|| Nginx::start(&scratch, &leaf))
         .flatten();
     if want("download-1g") {
         let url = nginx
             .as_ref()
             .map_or_else(|| big.url("/1g.bin"), |n| n.url("/1g.bin"));
         cases.push(download_1g(&rq, &url, &scratch, nginx.is_some()));
+    }
+    if let Some(n) = nginx.as_ref() {
+        if want("h2-json") {
+            cases.push(h2_json(&rq, &n.h2_url("/small.json"), &ca_pem));
+        }
+        if want("h2-download-1g") {
+            cases.push(h2_download_1g(&rq, &n.h2_url("/1g.bin"), &scratch, &ca_pem));
+        }
     }
     let sink = upload_sink();
     if want("upload-1g") {
@@ -352,23 +364,30 @@ fn gib_file(dir: &Path) -> PathBuf {
     path
 }
 
-/// nginx serving `DIR/1g.bin` with sendfile on a free port, stopped when dropped.
+/// nginx serving `DIR/1g.bin` and `DIR/small.json` on free ports: plain HTTP with
+/// sendfile, and TLS with `http2` (certificate `leaf`); stopped when dropped.
 struct Nginx {
     child: std::process::Child,
     port: u16,
+    h2_port: u16,
+}
+
+fn free_port() -> Option<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+    Some(listener.local_addr().ok()?.port())
 }
 
 impl Nginx {
     /// `None` when nginx is not installed or does not come up within two seconds.
-    fn start(dir: &Path) -> Option<Nginx> {
+    fn start(dir: &Path, leaf: &tls::Leaf) -> Option<Nginx> {
         let bin = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
             .into_iter()
             .find(|p| Path::new(p).exists())?;
         gib_file(dir);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .ok()?
-            .port();
+        std::fs::write(dir.join("small.json"), SMALL_JSON).ok()?;
+        std::fs::write(dir.join("cert.pem"), &leaf.cert_pem).ok()?;
+        std::fs::write(dir.join("key.pem"), &leaf.key_pem).ok()?;
+        let (port, h2_port) = (free_port()?, free_port()?);
         let d = dir.display();
         let conf = format!(
             "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid;\n\
@@ -378,8 +397,10 @@ impl Nginx {
              client_body_temp_path {d}/nginx-tmp; proxy_temp_path {d}/nginx-tmp;\n\
              fastcgi_temp_path {d}/nginx-tmp; uwsgi_temp_path {d}/nginx-tmp;\n\
              scgi_temp_path {d}/nginx-tmp;\n\
-             types {{ application/octet-stream bin; }}\n\
-             server {{ listen 127.0.0.1:{port}; root {d}; }} }}\n"
+             types {{ application/octet-stream bin; application/json json; }}\n\
+             server {{ listen 127.0.0.1:{port}; root {d}; }}\n\
+             server {{ listen 127.0.0.1:{h2_port} ssl http2; root {d};\n\
+             ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; }} }}\n"
         );
         std::fs::write(dir.join("nginx.conf"), conf).ok()?;
         let child = Command::new(bin)
@@ -394,9 +415,14 @@ impl Nginx {
             .stderr(Stdio::null())
             .spawn()
             .ok()?;
-        let nginx = Nginx { child, port };
+        let nginx = Nginx {
+            child,
+            port,
+            h2_port,
+        };
         for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            let up = |p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok();
+            if up(port) && up(h2_port) {
                 return Some(nginx);
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -407,6 +433,86 @@ impl Nginx {
 
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn h2_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.h2_port)
+    }
+}
+
+/// A small GET over HTTP/2 with TLS: a new connection, handshake and ALPN each run.
+fn h2_json(rq: &Path, url: &str, ca: &Path) -> Case {
+    let ca = ca.display().to_string();
+    let mut commands = vec![
+        (
+            "rq".to_string(),
+            vec![
+                rq.display().to_string(),
+                "--verify".into(),
+                ca.clone(),
+                url.into(),
+            ],
+        ),
+        (
+            "curl".to_string(),
+            ["curl", "-s", "--http2", "--cacert", &ca, url]
+                .map(String::from)
+                .to_vec(),
+        ),
+    ];
+    if on_path("xh") {
+        commands.push((
+            "xh".into(),
+            ["xh", "--verify", &ca, url].map(String::from).to_vec(),
+        ));
+    }
+    Case {
+        name: "h2-json",
+        what: "GET of the same JSON document from nginx over HTTP/2 and TLS on 127.0.0.1 (new \
+               connection, handshake and ALPN each run, certificate checked against a CA file), \
+               stdout piped",
+        commands,
+    }
+}
+
+/// 1 GiB over HTTP/2 and TLS from nginx to a file.
+fn h2_download_1g(rq: &Path, url: &str, dir: &Path, ca: &Path) -> Case {
+    let file = |tool: &str| dir.join(format!("{tool}.bin")).display().to_string();
+    let ca = ca.display().to_string();
+    let rq = rq.display().to_string();
+    let mut commands = vec![
+        (
+            "rq".to_string(),
+            [rq.as_str(), "--verify", &ca, "-d", "-o", &file("rq"), url]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "curl".to_string(),
+            [
+                "curl",
+                "-s",
+                "--http2",
+                "--cacert",
+                &ca,
+                "-o",
+                &file("curl"),
+                url,
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    ];
+    if on_path("xh") {
+        let argv = ["xh", "-I", "--verify", &ca, "-d", "-o", &file("xh"), url];
+        commands.push(("xh".into(), argv.map(String::from).to_vec()));
+    }
+    Case {
+        name: "h2-download-1g",
+        what: "1 GiB download from nginx over HTTP/2 and TLS on 127.0.0.1 to a file (`rq -d -o \
+               FILE`, `curl -s --http2 -o FILE`); the file is removed before each run; at most 11 \
+               runs after 1 warm-up",
+        commands,
     }
 }
 
