@@ -7,7 +7,7 @@ use std::io::Write;
 
 use h2::Reason;
 
-use crate::support::h2server::{Act, H2Server};
+use crate::support::h2server::{Act, H2Server, TlsFront};
 use crate::support::nginx::Nginx;
 use crate::support::{assert_code, rq_with, stderr, stdout, Response, Server};
 
@@ -492,4 +492,19 @@ fn offline_with_http2_shows_the_http11_form_and_says_so() {
     assert_code(&o, 0);
     assert!(lines(&o).starts_with("GET /x HTTP/1.1\n"), "{}", stdout(&o));
     assert!(stderr(&o).contains("HTTP/1.1 form"), "{}", stderr(&o));
+}
+
+#[test]
+fn http_1_1_required_is_answered_over_http11_once() {
+    let inner = H2Server::start(|_, _| Act::Reset(Reason::HTTP_1_1_REQUIRED));
+    let ca = crate::support::tls::Ca::new("rq h2 test CA");
+    let front = TlsFront::start(&ca.server(&["localhost"]), &inner);
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = ca.write_pem(dir.path(), "ca.pem");
+    let url = format!("https://localhost:{}/x", front.port);
+    let o = rq_with(&["--verify", ca_file.to_str().unwrap(), &url]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "via http/1.1\r\n");
+    assert_eq!(inner.seen().len(), 1, "one attempt over HTTP/2");
+    assert_eq!(front.http11_requests(), 1, "then one over HTTP/1.1");
 }

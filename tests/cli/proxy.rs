@@ -547,3 +547,51 @@ fn https_goes_through_an_https_proxy_tls_inside_tls() {
     // The origin got the request itself, not the proxy.
     assert_eq!(origin.requests().len(), 1);
 }
+
+#[test]
+fn http2_is_negotiated_inside_a_connect_tunnel() {
+    let Some(proxy) = tinyproxy(true, "") else {
+        return;
+    };
+    let up = Server::http(|r| Response::new(200).text(&r.path));
+    let Some(nginx) = crate::support::nginx::Nginx::start(&up) else {
+        return;
+    };
+    let url = format!("https://127.0.0.1:{}/tunnelled", nginx.h2);
+    let ca = nginx.ca.to_str().unwrap();
+    let o = rq_with(&[
+        "-h",
+        "--proxy",
+        &format!("https:{}", proxy.url()),
+        "--verify",
+        ca,
+        &url,
+    ]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).starts_with("HTTP/2 200"), "{}", stdout(&o));
+    let connect = format!("CONNECT 127.0.0.1:{}", nginx.h2);
+    assert!(proxy.log_with(&[&connect]).contains(&connect));
+}
+
+#[test]
+fn both_http_versions_go_through_socks5() {
+    let Some(socks) = microsocks(None) else {
+        return;
+    };
+    let up = Server::http(|r| Response::new(200).text(&r.path));
+    let Some(nginx) = crate::support::nginx::Nginx::start(&up) else {
+        return;
+    };
+    let proxy = format!("all:socks5://127.0.0.1:{}", socks.port);
+    let ca = nginx.ca.to_str().unwrap();
+    let url = format!("https://127.0.0.1:{}/s", nginx.h2);
+    let o = rq_with(&["-h", "--proxy", &proxy, "--verify", ca, &url]);
+    assert!(stdout(&o).starts_with("HTTP/2 200"), "{}", stdout(&o));
+    let url = format!("https://127.0.0.1:{}/s", nginx.h1_tls);
+    let o = rq_with(&["-h", "--proxy", &proxy, "--verify", ca, &url]);
+    assert!(stdout(&o).starts_with("HTTP/1.1 200"), "{}", stdout(&o));
+    let url = format!("http://127.0.0.1:{}/s", nginx.h2c);
+    let o = rq_with(&["--proxy", &proxy, "--http-version", "2", &url]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "/s");
+}

@@ -183,3 +183,89 @@ async fn stream(
     }
     Ok(())
 }
+
+/// A TLS front for an [`H2Server`]: ALPN offers `h2` and `http/1.1`; an `h2` connection is
+/// relayed to the h2 server, an `http/1.1` one gets `200 via http/1.1` to each request.
+pub struct TlsFront {
+    pub port: u16,
+    http11: Arc<AtomicUsize>,
+}
+
+impl TlsFront {
+    pub fn start(leaf: &super::tls::Leaf, inner: &H2Server) -> TlsFront {
+        let mut config = super::tls::server_config(leaf, None);
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let config = Arc::new(config);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let http11 = Arc::new(AtomicUsize::new(0));
+        let (count, inner) = (http11.clone(), inner.addr);
+        std::thread::spawn(move || {
+            for socket in listener.incoming().flatten() {
+                let (config, count) = (config.clone(), count.clone());
+                std::thread::spawn(move || front(socket, config, inner, count));
+            }
+        });
+        TlsFront { port, http11 }
+    }
+
+    /// Requests answered over HTTP/1.1.
+    pub fn http11_requests(&self) -> usize {
+        self.http11.load(SeqCst)
+    }
+}
+
+fn front(
+    socket: std::net::TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    inner: SocketAddr,
+    http11: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(conn, socket);
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock)?;
+    }
+    if tls.conn.alpn_protocol() != Some(b"h2") {
+        let mut reader = BufReader::new(tls);
+        loop {
+            let mut line = String::new();
+            while reader.read_line(&mut line)? > 2 {
+                line.clear();
+            }
+            if line.is_empty() {
+                return Ok(());
+            }
+            http11.fetch_add(1, SeqCst);
+            let answer = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nvia http/1.1\r\n";
+            reader.get_mut().write_all(answer.as_bytes())?;
+        }
+    }
+    // Relay both ways, taking turns with short waits: the TLS stream is one object.
+    let mut plain = std::net::TcpStream::connect(inner)?;
+    let wait = Some(std::time::Duration::from_millis(5));
+    plain.set_read_timeout(wait)?;
+    tls.sock.set_read_timeout(wait)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let idle = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )
+    };
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => plain.write_all(&buf[..n])?,
+            Err(e) if idle(&e) => {}
+            Err(e) => return Err(e),
+        }
+        match plain.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => tls.write_all(&buf[..n])?,
+            Err(e) if idle(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
