@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'What to print for intermediary exchanges (default: the same as --print)')
             [CompletionResult]::new('--history-print', '--history-print', [CompletionResultType]::ParameterName, 'What to print for intermediary exchanges (default: the same as --print)')
-            [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected')
+            [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)')
             [CompletionResult]::new('--style', '--style', [CompletionResultType]::ParameterName, 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)')
             [CompletionResult]::new('--format-options', '--format-options', [CompletionResultType]::ParameterName, 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B')

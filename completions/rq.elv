@@ -24,7 +24,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --print 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected'
             cand -P 'What to print for intermediary exchanges (default: the same as --print)'
             cand --history-print 'What to print for intermediary exchanges (default: the same as --print)'
-            cand --pretty 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected'
+            cand --pretty 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says'
             cand -s 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)'
             cand --style 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)'
             cand --format-options 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B'

@@ -2,7 +2,7 @@ complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' 
 complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
 complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
 complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
-complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected' -r -f -a "all\t'Colours and layout (the default on a terminal)'
+complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says' -r -f -a "all\t'Colours and layout (the default on a terminal)'
 colors\t'Colours only: JSON keeps its whitespace as received'
 format\t'Layout only: JSON re-indented, no colours'
 none\t'Neither: the body as received (the default when redirected)'"

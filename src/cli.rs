@@ -91,7 +91,8 @@ pub struct Cli {
     pub quiet: u8,
 
     /// Formatting and colours: all, colors, format or none.
-    /// Default: all on a terminal, none when redirected.
+    /// Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when
+    /// redirected. An explicit all or colors colours whatever NO_COLOR says.
     #[arg(long, value_enum, value_name = "STYLE", help_heading = "Output")]
     pub pretty: Option<Pretty>,
 

@@ -30,7 +30,9 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
     } else {
         Pretty::None
     });
-    let colors_allowed = !env.no_color && !env.term_dumb;
+    // NO_COLOR and TERM=dumb change the default only: an explicit --pretty=all or
+    // --pretty=colors asks for colours, and flags win (no-color.org).
+    let colors_allowed = cli.pretty.is_some() || (!env.no_color && !env.term_dumb);
     let colors = (matches!(pretty, Pretty::All | Pretty::Colors) && colors_allowed)
         .then_some(theme_name(cli.style));
     let mut out = Output {

@@ -219,6 +219,22 @@ fn no_color_keeps_formatting_without_escapes() {
 }
 
 #[test]
+fn an_explicit_pretty_colours_despite_no_color() {
+    let s = json_server();
+    for env in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        for pretty in ["all", "colors"] {
+            let line = format!("{} --pretty={pretty} {}", bin(), s.url("/"));
+            let (screen, code) = in_terminal(&line, &[env]);
+            assert_eq!(code, 0, "{screen}");
+            assert!(
+                screen.contains("\x1b[34;1m\"name\""),
+                "{env:?} {pretty}: {screen:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn terminal_shows_a_note_instead_of_binary() {
     let s = Server::http(|_| {
         Response::new(200)
