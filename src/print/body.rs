@@ -115,7 +115,12 @@ pub fn print<W: Write>(p: &mut Printer<W>, reader: &mut dyn Read, info: &BodyInf
         body(p, head, &mut src, info, &mime)?;
         return Ok(src.n);
     }
-    let enc = charset::choose(info.content_type.as_deref(), &head, complete);
+    let enc = charset::choose(
+        info.content_type.as_deref(),
+        &head,
+        complete,
+        is_json_type(&mime),
+    );
     if looks_binary(&head, &mime, enc) {
         let size = match info.content_length {
             Some(n) => n,
