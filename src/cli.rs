@@ -13,7 +13,9 @@ use clap::{ArgAction, Parser, ValueEnum};
     disable_help_flag = true,
     disable_version_flag = true,
     override_usage = "rq [OPTIONS] [METHOD] URL [REQUEST_ITEM ...]",
-    after_help = AFTER_HELP
+    after_help = AFTER_HELP,
+    // Unambiguous prefixes of long options, as httpie (argparse) accepts: --verb, --default.
+    infer_long_args = true
 )]
 pub struct Cli {
     /// [METHOD] URL [REQUEST_ITEM ...]
