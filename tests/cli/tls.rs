@@ -195,6 +195,63 @@ fn client_certificate_is_presented_when_given() {
 }
 
 #[test]
+fn an_x509_v1_client_certificate_is_sent_for_the_server_to_judge() {
+    let leaf = Ca::new("rq test CA").server(&["127.0.0.1"]);
+    let config = tls::server_config_any_client(&leaf);
+    let server = TlsServer::with_config(config, |_| Response::new(200).text("v1 taken"));
+    let dir = tempfile::tempdir().unwrap();
+    let client = tls::client_v1("rq-client");
+    let cert = write(dir.path(), "client.pem", &client.cert_pem);
+    let key = write(dir.path(), "client.key", &client.key_pem);
+    let args = [
+        "--verify",
+        "no",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--cert-key",
+    ];
+    let o = rq_with(&[&args[..], &[key.to_str().unwrap(), &server.url("/")]].concat());
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "v1 taken");
+    assert_eq!(server.client_certs(), 1);
+    // A server that reads only v3 certificates refuses it, and rq says so in words.
+    let (_ca, strict, _dir) = client_auth_setup();
+    let o = rq_with(&[&args[..], &[key.to_str().unwrap(), &strict.url("/")]].concat());
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("127.0.0.1 rejected the client certificate (--cert): it is an X.509 v1"),
+        "{err}"
+    );
+    assert!(!err.contains("UnsupportedCertVersion"), "{err}");
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_a_usage_error() {
+    let (ca, server, dir) = client_auth_setup();
+    let client = ca.client("rq-client");
+    let other = ca.client("someone-else");
+    let cert = write(dir.path(), "client.pem", &client.cert_pem);
+    let key = write(dir.path(), "other.key", &other.key_pem);
+    let o = rq_with(&[
+        "--verify",
+        "no",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--cert-key",
+        key.to_str().unwrap(),
+        &server.url("/"),
+    ]);
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("the key is not the certificate's"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(server.handshakes(), 0);
+}
+
+#[test]
 fn cert_file_may_hold_the_key_too() {
     let (ca, server, dir) = client_auth_setup();
     let client = ca.client("rq-client");
