@@ -281,8 +281,12 @@ pub fn ensure_dir(path: &Path) -> Result<()> {
 }
 
 /// Replace `path` with `text` atomically: a temporary file beside it, created with mode
-/// 0600, written and fsynced, then renamed over it.
+/// 0600, written and fsynced, then renamed over it. When `path` is a symbolic link, the file
+/// it points to is replaced and the link stays (httpie and xh write through it too; a
+/// rename over the link would turn it into a file of its own).
 pub fn write_atomic(path: &Path, text: &[u8]) -> io::Result<()> {
+    let target = link_target(path)?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -312,6 +316,28 @@ pub fn write_atomic(path: &Path, text: &[u8]) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Where `path` ends up after following symbolic links (as many as the system would); `path`
+/// itself when it is not a link. The target need not exist yet: a dangling link is written
+/// through as well.
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::read_link(&path) {
+            Ok(to) => {
+                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                path = base.join(to);
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => return Ok(path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(path),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "'{}': too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 fn create_private(path: &Path) -> io::Result<fs::File> {

@@ -214,6 +214,52 @@ fn xh_session_files_load() {
 }
 
 #[test]
+fn a_session_path_that_is_a_symlink_is_written_through() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("sessions").join("real.json");
+    fs::create_dir(real.parent().unwrap()).unwrap();
+    fs::write(&real, "{}").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("sessions/real.json", &link).unwrap();
+    let o = rq_in(
+        dir.path(),
+        &[
+            "--session",
+            link.to_str().unwrap(),
+            &s.url("/cookies/set?k=v"),
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_link(&link).unwrap(),
+        Path::new("sessions/real.json")
+    );
+    assert_eq!(cookie_names(&json(&real)), ["k"]);
+    assert_eq!(mode(&real), 0o600);
+    let left: Vec<_> = fs::read_dir(real.parent().unwrap()).unwrap().collect();
+    assert_eq!(left.len(), 1, "no temporary file is left behind");
+    // A dangling link is written through as well, creating its target.
+    let later = dir.path().join("later.json");
+    let dangling = dir.path().join("dangling.json");
+    std::os::unix::fs::symlink(&later, &dangling).unwrap();
+    let o = rq_in(
+        dir.path(),
+        &["--session", dangling.to_str().unwrap(), &s.url("/")],
+    );
+    assert_code(&o, 0);
+    assert!(fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(json(&later)["cookies"].is_array());
+}
+
+#[test]
 fn a_read_only_session_is_never_written() {
     let s = server();
     let dir = tempfile::tempdir().unwrap();
