@@ -214,6 +214,56 @@ fn xh_session_files_load() {
 }
 
 #[test]
+fn cookies_keep_their_port_when_saved_and_reloaded() {
+    let a = server();
+    let b = server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    let session = ["--session", path.to_str().unwrap()];
+    let set = a.url("/cookies/set?from=a");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[set.as_str()]].concat()),
+        0,
+    );
+    let port = a.port().to_string();
+    assert_eq!(json(&path)["cookies"][0]["port"], port.as_str());
+    // The next run starts on the other port: the cookie is not theirs.
+    let other = b.url("/x");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[other.as_str()]].concat()),
+        0,
+    );
+    assert_eq!(b.requests()[0].header("cookie"), None);
+    let back = a.url("/y");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[back.as_str()]].concat()),
+        0,
+    );
+    assert_eq!(a.requests()[1].header("cookie"), Some("from=a"));
+}
+
+#[test]
+fn localhost_cookies_are_read_and_written_the_way_httpie_keeps_them() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture("httpie-localhost.json", dir.path());
+    let url = format!("http://localhost:{}/cookies/set?mine=1", s.port());
+    let o = rq_in(dir.path(), &["--session", path.to_str().unwrap(), &url]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].header("cookie"), Some("dev=from-httpie"));
+    // Python's cookie jar matches localhost as localhost.local: rq writes that domain.
+    let saved = json(&path);
+    let domains: Vec<&str> = saved["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["domain"].as_str().unwrap())
+        .collect();
+    assert_eq!(domains, ["localhost.local", "localhost.local"]);
+    assert_eq!(cookie_names(&saved), ["dev", "mine"]);
+}
+
+#[test]
 fn a_session_path_that_is_a_symlink_is_written_through() {
     let s = server();
     let dir = tempfile::tempdir().unwrap();
