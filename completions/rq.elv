@@ -49,6 +49,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --cert-key 'The client certificate''s private key (PEM), when it is not in the --cert file'
             cand --cert-key-pass 'Password of an encrypted (PKCS#8) client key'
             cand --ssl 'Use only this TLS version: tls1.2 or tls1.3 (default: either)'
+            cand --ciphers 'Offer only these TLS cipher suites, in this order of preference: names as rustls spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls'' suites'
             cand --retry 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)'
             cand --retry-delay 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server''s Retry-After wins'
             cand --retry-max-time 'Start no retry later than SECONDS after the first attempt (default: no limit)'

@@ -32,6 +32,7 @@ complete -c rq -l cert-key -d 'The client certificate\'s private key (PEM), when
 complete -c rq -l cert-key-pass -d 'Password of an encrypted (PKCS#8) client key' -r
 complete -c rq -l ssl -d 'Use only this TLS version: tls1.2 or tls1.3 (default: either)' -r -f -a "tls1.2\t''
 tls1.3\t''"
+complete -c rq -l ciphers -d 'Offer only these TLS cipher suites, in this order of preference: names as rustls spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls\' suites' -r
 complete -c rq -l retry -d 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)' -r
 complete -c rq -l retry-delay -d 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server\'s Retry-After wins' -r
 complete -c rq -l retry-max-time -d 'Start no retry later than SECONDS after the first attempt (default: no limit)' -r

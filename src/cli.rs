@@ -291,6 +291,12 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "VERSION", help_heading = "TLS")]
     pub ssl: Option<SslVersion>,
 
+    /// Offer only these TLS cipher suites, in this order of preference: names as rustls
+    /// spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384,
+    /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls' suites.
+    #[arg(long, value_name = "LIST", help_heading = "TLS")]
+    pub ciphers: Option<String>,
+
     // ---- retries ----
     /// Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502,
     /// 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE).

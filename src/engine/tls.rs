@@ -186,7 +186,16 @@ impl Client {
 /// The rustls configuration, and whether the client certificate is X.509 v1.
 fn build(opts: &TlsOptions) -> Result<(ClientConfig, bool), (String, bool)> {
     let usage = |message: String| (message, true);
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    if !opts.ciphers.is_empty() {
+        // `--ciphers`: those suites, in the order given (the client's preference).
+        let suites = rustls::crypto::ring::ALL_CIPHER_SUITES;
+        provider.cipher_suites = (opts.ciphers.iter())
+            .filter_map(|name| suites.iter().find(|s| s.suite().as_str() == Some(name)))
+            .copied()
+            .collect();
+    }
+    let provider = Arc::new(provider);
     let versions: &[&rustls::SupportedProtocolVersion] = match opts.version {
         None => rustls::DEFAULT_VERSIONS,
         Some(TlsVersion::Tls12) => &[&rustls::version::TLS12],

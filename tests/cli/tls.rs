@@ -414,3 +414,79 @@ fn meta_phases_over_https_add_up_to_the_total() {
     assert!(out.contains("HTTP version: HTTP/1.1"), "{out}");
     assert!(out.contains("Bytes received: 4"), "{out}");
 }
+
+#[test]
+fn ciphers_limits_the_suites_offered_to_the_ones_named() {
+    let (_ca, server, dir) = ca_with_server(&["127.0.0.1"]);
+    let ca = dir.path().join("ca.pem");
+    let ca = ca.to_str().unwrap();
+    for (list, suite, version) in [
+        (
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLSv1_3",
+        ),
+        // Case does not matter; a TLS 1.2 suite alone means TLS 1.2.
+        (
+            "tls_ecdhe_ecdsa_with_aes_128_gcm_sha256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLSv1_2",
+        ),
+    ] {
+        let o = rq_with(&["--verify", ca, "--ciphers", list, &server.url("/")]);
+        assert_code(&o, 0);
+        assert_eq!(server.suites().last().map(String::as_str), Some(suite));
+        assert_eq!(server.versions().last().map(String::as_str), Some(version));
+    }
+}
+
+#[test]
+fn an_unknown_cipher_suite_is_a_usage_error_listing_the_names() {
+    let (_ca, server, _dir) = ca_with_server(&["127.0.0.1"]);
+    let list = "nope-not-this:TLS13_AES_128_GCM_SHA256";
+    let o = rq_with(&["--verify", "no", "--ciphers", list, &server.url("/")]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown cipher suite 'nope-not-this'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{err}"
+    );
+    assert_eq!(server.handshakes(), 0);
+    let tls12 = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    let o = rq_with(&["--ssl", "tls1.3", "--ciphers", tls12, &server.url("/")]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(err.contains("no cipher suite for --ssl tls1.3"), "{err}");
+}
+
+#[test]
+fn the_curl_command_carries_the_ciphers_in_curls_names() {
+    let (_ca, server, dir) = ca_with_server(&["127.0.0.1"]);
+    let ca = dir.path().join("ca.pem");
+    let url = server.url("/");
+    let list = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS13_AES_128_GCM_SHA256";
+    let args = ["--verify", ca.to_str().unwrap(), "--ciphers", list, &url];
+    let (line, curl) = crate::support::curl_of(&args);
+    assert!(
+        line.contains("--ciphers ECDHE-ECDSA-AES256-GCM-SHA384"),
+        "{line}"
+    );
+    assert!(
+        line.contains("--tls13-ciphers TLS_AES_128_GCM_SHA256"),
+        "{line}"
+    );
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "secure");
+    let suite = server.suites().pop().unwrap_or_default();
+    assert!(
+        [
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS13_AES_128_GCM_SHA256"
+        ]
+        .contains(&suite.as_str()),
+        "{suite}"
+    );
+}

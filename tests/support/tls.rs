@@ -291,6 +291,7 @@ struct Shared {
     client_certs: AtomicUsize,
     handshakes: AtomicUsize,
     versions: Mutex<Vec<String>>,
+    suites: Mutex<Vec<String>>,
 }
 
 /// An HTTPS server on 127.0.0.1; stops accepting when dropped.
@@ -356,6 +357,11 @@ impl TlsServer {
     pub fn versions(&self) -> Vec<String> {
         self.shared.versions.lock().unwrap().clone()
     }
+
+    /// The cipher suite of each connection that sent a request, by rustls' name.
+    pub fn suites(&self) -> Vec<String> {
+        self.shared.suites.lock().unwrap().clone()
+    }
 }
 
 impl Drop for TlsServer {
@@ -389,6 +395,10 @@ fn serve(
                 .lock()
                 .unwrap()
                 .push(format!("{version:?}").replace("Some(", "").replace(')', ""));
+            if let Some(suite) = reader.get_ref().conn.negotiated_cipher_suite() {
+                let name = format!("{:?}", suite.suite());
+                shared.suites.lock().unwrap().push(name);
+            }
             if reader.get_ref().conn.peer_certificates().is_some() {
                 shared.client_certs.fetch_add(1, SeqCst);
             }
