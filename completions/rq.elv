@@ -27,7 +27,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --pretty 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says'
             cand -s 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)'
             cand --style 'Colour theme: auto (the terminal''s 16 colours), monokai or solarized (256 colours)'
-            cand --format-options 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B'
+            cand --format-options 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B, headers.sort:B'
             cand --response-mime 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says'
             cand --response-charset 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type''s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded'
             cand -o 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link'

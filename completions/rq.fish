@@ -9,7 +9,7 @@ none\t'Neither: the body as received (the default when redirected)'"
 complete -c rq -s s -l style -d 'Colour theme: auto (the terminal\'s 16 colours), monokai or solarized (256 colours)' -r -f -a "auto\t'The terminal\'s own 16 colours'
 monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
-complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
+complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B, headers.sort:B' -r
 complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
 complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F

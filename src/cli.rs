@@ -112,7 +112,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Output", overrides_with = "sorted")]
     pub unsorted: bool,
 
-    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B.
+    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N,
+    /// xml.format:B, headers.sort:B.
     #[arg(long, value_name = "OPTS", help_heading = "Output")]
     pub format_options: Vec<String>,
 

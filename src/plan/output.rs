@@ -42,6 +42,8 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         format: matches!(pretty, Pretty::All | Pretty::Format),
         json_indent: 4,
         json_sort_keys: cli.sorted,
+        xml_format: true,
+        xml_indent: 4,
         headers_sort: cli.sorted,
         response_mime: response_mime(cli)?,
         response_charset: response_charset(cli)?,
@@ -131,7 +133,7 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
     for opt in spec.split(',').filter(|s| !s.is_empty()) {
         let bad = || {
             usage(format!(
-                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B or headers.sort:B)"
+                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B or headers.sort:B)"
             ))
         };
         let (key, value) = opt.split_once(':').ok_or_else(bad)?;
@@ -146,6 +148,10 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
             }
             "json.sort_keys" => out.json_sort_keys = flag()?,
             "json.format" => out.format = flag()?,
+            "xml.indent" => {
+                out.xml_indent = value.parse().ok().filter(|n| *n <= 16).ok_or_else(bad)?
+            }
+            "xml.format" => out.xml_format = flag()?,
             "headers.sort" => out.headers_sort = flag()?,
             _ => return Err(bad()),
         }

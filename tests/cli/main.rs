@@ -24,3 +24,4 @@ mod snapshots;
 mod timeouts;
 mod tls;
 mod upload;
+mod xml;
