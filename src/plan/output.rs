@@ -43,7 +43,8 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         json_indent: 4,
         json_sort_keys: cli.sorted,
         xml_format: true,
-        xml_indent: 4,
+        // httpie's default for XML (JSON's is 4).
+        xml_indent: 2,
         headers_sort: cli.sorted,
         response_mime: response_mime(cli)?,
         response_charset: response_charset(cli)?,

@@ -68,7 +68,7 @@ pub struct XmlOptions {
 impl Default for XmlOptions {
     fn default() -> Self {
         Self {
-            indent: 4,
+            indent: 2,
             colors: None,
             escape_controls: false,
             reindent: true,

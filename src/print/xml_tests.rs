@@ -67,22 +67,22 @@ fn layout_table() {
     let cases = [
         (
             "<a><b>1</b><b>2</b></a>",
-            "<a>\n    <b>1</b>\n    <b>2</b>\n</a>\n",
+            "<a>\n  <b>1</b>\n  <b>2</b>\n</a>\n",
         ),
         ("<a/>", "<a/>\n"),
         ("<a></a>", "<a></a>\n"),
         (
             "<?xml version=\"1.0\"?>\n<a x=\"1\"  y='2'>\n\n  <b/>\n</a>",
-            "<?xml version=\"1.0\"?>\n<a x=\"1\"  y='2'>\n    <b/>\n</a>\n",
+            "<?xml version=\"1.0\"?>\n<a x=\"1\"  y='2'>\n  <b/>\n</a>\n",
         ),
         ("<a>  text &amp; more  </a>", "<a>text &amp; more</a>\n"),
         (
             "<a>mixed <b>bold</b> tail</a>",
-            "<a>mixed\n    <b>bold</b>\n    tail\n</a>\n",
+            "<a>mixed\n  <b>bold</b>\n  tail\n</a>\n",
         ),
         (
             "<a><!-- c --><![CDATA[ x ]]></a>",
-            "<a>\n    <!-- c -->\n    <![CDATA[ x ]]>\n</a>\n",
+            "<a>\n  <!-- c -->\n  <![CDATA[ x ]]>\n</a>\n",
         ),
         ("<a> <![CDATA[ <x> ]]> </a>", "<a><![CDATA[ <x> ]]></a>\n"),
         (
@@ -93,12 +93,12 @@ fn layout_table() {
     for (input, want) in cases {
         assert_eq!(formatted(input), want, "{input:?}");
     }
-    let two = XmlOptions {
-        indent: 2,
+    let four = XmlOptions {
+        indent: 4,
         ..XmlOptions::default()
     };
-    let (out, _) = run(b"<a><b><c/></b></a>", &two, usize::MAX);
-    assert_eq!(out, "<a>\n  <b>\n    <c/>\n  </b>\n</a>\n");
+    let (out, _) = run(b"<a><b><c/></b></a>", &four, usize::MAX);
+    assert_eq!(out, "<a>\n    <b>\n        <c/>\n    </b>\n</a>\n");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn from_the_token_that_breaks_the_rest_is_as_received() {
     let input = "<a><b>ok</b><c>x</d>\n  <e>  after </e>";
     let (out, outcome) = run(input.as_bytes(), &XmlOptions::default(), 3);
     assert!(outcome.fell_back && !outcome.whole);
-    assert_eq!(out, "<a>\n    <b>ok</b>\n    <c>x</d>\n  <e>  after </e>\n");
+    assert_eq!(out, "<a>\n  <b>ok</b>\n  <c>x</d>\n  <e>  after </e>\n");
     for bad in ["<a x=1/>", "<a>&</a>", "<a", "<a><b></a>"] {
         let (out, outcome) = run(bad.as_bytes(), &XmlOptions::default(), usize::MAX);
         assert!(outcome.fell_back, "{bad}");

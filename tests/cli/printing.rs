@@ -218,16 +218,13 @@ fn a_slow_xml_body_is_formatted_as_it_arrives() {
             args.insert(0, "--stream");
         }
         let lines = lines_as_they_arrive(&args, |line| {
-            if line == "    <entry>1</entry>" {
+            if line == "  <entry>1</entry>" {
                 s.seen();
             }
         });
         s.assert_each_shown_before_the_next_is_sent("xml", &lines);
         assert_eq!(lines[0], "<feed>");
-        assert_eq!(
-            lines[lines.len() - 2..],
-            ["    <entry>2</entry>", "</feed>"]
-        );
+        assert_eq!(lines[lines.len() - 2..], ["  <entry>2</entry>", "</feed>"]);
     }
 }
 

@@ -187,13 +187,13 @@ fn xml_in_each_theme() {
 }
 
 #[test]
-fn xml_formatted_without_colours_and_indent_two() {
+fn xml_formatted_without_colours_and_indent_four() {
     let s = xml_server();
     let url = s.url("/");
     let out = pretty(&["--pretty=format", "-p", "hb", &url]);
     assert_snapshot("xml_format.txt", &out);
-    let out = pretty(&["--pretty=format", "--format-options=xml.indent:2", &url]);
-    assert_snapshot("xml_indent_2.txt", &out);
+    let out = pretty(&["--pretty=format", "--format-options=xml.indent:4", &url]);
+    assert_snapshot("xml_indent_4.txt", &out);
 }
 
 #[test]

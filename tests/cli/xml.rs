@@ -15,7 +15,8 @@ fn serve(content_type: &'static str, body: &'static str) -> Server {
 }
 
 const DOC: &str = "<?xml version=\"1.0\"?><list><item id=\"1\">one</item><item id=\"2\"/></list>";
-const LAID_OUT: &str = "<?xml version=\"1.0\"?>\n<list>\n    <item id=\"1\">one</item>\n    <item id=\"2\"/>\n</list>\n";
+const LAID_OUT: &str =
+    "<?xml version=\"1.0\"?>\n<list>\n  <item id=\"1\">one</item>\n  <item id=\"2\"/>\n</list>\n";
 
 #[test]
 fn xml_types_are_indented_and_html_is_not() {
@@ -110,9 +111,9 @@ fn a_large_body_is_formatted_up_to_where_it_breaks_and_then_shown_exactly() {
     let o = rq_with(&["--pretty=format", &s.url("/")]);
     assert_code(&o, 0);
     let out = stdout(&o);
-    assert!(out.starts_with("<list>\n    <item>x</item>\n    <item>x</item>\n"));
+    assert!(out.starts_with("<list>\n  <item>x</item>\n  <item>x</item>\n"));
     // The last line laid out, then from the token that breaks, every byte as sent.
-    let end = format!("\n    <item>x</item>\n{tail}");
+    let end = format!("\n  <item>x</item>\n{tail}");
     assert!(out.ends_with(&end), "{}", &out[out.len() - 200..]);
     assert!(stderr(&o).contains("not well-formed XML"), "{}", stderr(&o));
 }
