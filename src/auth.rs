@@ -305,7 +305,7 @@ pub enum DigestAnswer {
     /// The `Authorization` value that answers it.
     Answer(String),
     /// Every Digest challenge names a hash rq doesn't have (the names, as the server wrote
-    /// them): the 401 stands.
+    /// them but with control characters escaped, for a warning): the 401 stands.
     Unsupported(Vec<String>),
 }
 
@@ -328,7 +328,8 @@ pub fn digest_answer<'a>(
         .iter()
         .find_map(|c| Some((c, DigestHash::parse(&named(c))?)))
     else {
-        return Ok(DigestAnswer::Unsupported(all.iter().map(named).collect()));
+        let shown = all.iter().map(|c| named(c).escape_debug().to_string());
+        return Ok(DigestAnswer::Unsupported(shown.collect()));
     };
     let param = |name: &'static str| {
         challenge.get(name).ok_or_else(|| {
