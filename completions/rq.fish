@@ -2,14 +2,14 @@ complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' 
 complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
 complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
 complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
-complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected' -r -f -a "all\t'Colours and layout (the default on a terminal)'
+complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says' -r -f -a "all\t'Colours and layout (the default on a terminal)'
 colors\t'Colours only: JSON keeps its whitespace as received'
 format\t'Layout only: JSON re-indented, no colours'
 none\t'Neither: the body as received (the default when redirected)'"
 complete -c rq -s s -l style -d 'Colour theme: auto (the terminal\'s 16 colours), monokai or solarized (256 colours)' -r -f -a "auto\t'The terminal\'s own 16 colours'
 monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
-complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
+complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B, headers.sort:B' -r
 complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
 complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F
@@ -32,6 +32,7 @@ complete -c rq -l cert-key -d 'The client certificate\'s private key (PEM), when
 complete -c rq -l cert-key-pass -d 'Password of an encrypted (PKCS#8) client key' -r
 complete -c rq -l ssl -d 'Use only this TLS version: tls1.2 or tls1.3 (default: either)' -r -f -a "tls1.2\t''
 tls1.3\t''"
+complete -c rq -l ciphers -d 'Offer only these TLS cipher suites, in this order of preference: names as rustls spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls\' suites' -r
 complete -c rq -l retry -d 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)' -r
 complete -c rq -l retry-delay -d 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server\'s Retry-After wins' -r
 complete -c rq -l retry-max-time -d 'Start no retry later than SECONDS after the first attempt (default: no limit)' -r

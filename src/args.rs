@@ -32,7 +32,7 @@ pub enum Parsed {
 /// state HOME, the config file or the current directory are in.
 pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
     if wants_long_help(&args) {
-        let _ = write!(Stdout, "{}", Cli::command().render_long_help());
+        print_text(&Cli::command().render_long_help().to_string())?;
         return Ok(Parsed::Done(ExitCode::Ok));
     }
     let args = prepare(args, config_dir, true);
@@ -56,21 +56,68 @@ fn wants_long_help(args: &[OsString]) -> bool {
     rest == ["help"] || (rest.iter().any(|a| a == "--help") && rest.iter().any(|a| a == "--long"))
 }
 
-/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error.
+/// Help or version text to stdout. A write that fails (`rq --help > /dev/full`) is an error
+/// (exit 1); a closed pipe (`rq --help | head`) is noted by `Stdout`, and exits 0 quietly.
+fn print_text(text: &str) -> Result<()> {
+    let mut out = Stdout;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::anyhow!("couldn't write to stdout: {e}"))
+}
+
+/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error
+/// that keeps clap's hints (`a similar argument exists: '--follow'`, the possible values).
 fn clap_error(e: clap::Error) -> Result<ExitCode> {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            // `rq --help | head` must not panic on the closed pipe.
-            let _ = write!(Stdout, "{e}");
+            print_text(&e.to_string())?;
             Ok(ExitCode::Ok)
         }
-        _ => {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            Err(usage(format!("{first} (see rq --help)")))
+        ErrorKind::UnknownArgument => {
+            let typed = match e.get(clap::error::ContextKind::InvalidArg) {
+                Some(clap::error::ContextValue::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            match ambiguous(&Cli::command(), &typed) {
+                Some(names) => Err(usage(format!(
+                    "ambiguous option: {typed} could be {} (see rq --help)",
+                    names.join(", ")
+                ))),
+                None => Err(usage(one_line(&e.render().to_string()))),
+            }
         }
+        _ => Err(usage(one_line(&e.render().to_string()))),
+    }
+}
+
+/// The long options `--prefix` could abbreviate, when there are several (argparse's
+/// "ambiguous option" in httpie).
+fn ambiguous(cmd: &Command, typed: &str) -> Option<Vec<String>> {
+    let prefix = typed.strip_prefix("--")?.split('=').next()?;
+    let names: Vec<String> = cmd
+        .get_arguments()
+        .filter_map(Arg::get_long)
+        .filter(|long| !prefix.is_empty() && long.starts_with(prefix))
+        .map(|long| format!("--{long}"))
+        .collect();
+    (names.len() > 1).then_some(names)
+}
+
+/// clap's error text as one line: the error, then its tips and possible values, without the
+/// usage lines.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim);
+    let first = lines.next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let hints: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
+        .collect();
+    match hints.is_empty() {
+        true => format!("{first} (see rq --help)"),
+        false => format!("{first}; {} (see rq --help)", hints.join("; ")),
     }
 }
 
@@ -248,12 +295,25 @@ fn cancel(out: &mut Vec<OsString>, seen: &mut Vec<(String, usize, usize)>, id: &
     }
 }
 
+/// The option `--name` names: its long name or an alias, else (as clap's `infer_long_args`
+/// reads it) the one option that `name` is a prefix of.
 fn find_long<'a>(cmd: &'a Command, name: &str) -> Option<&'a Arg> {
-    cmd.get_arguments().find(|a| {
-        a.get_long() == Some(name)
-            || a.get_all_aliases()
-                .is_some_and(|aliases| aliases.contains(&name))
-    })
+    let names = |a: &'a Arg| {
+        a.get_long()
+            .into_iter()
+            .chain(a.get_all_aliases().unwrap_or_default())
+    };
+    if let Some(exact) = cmd.get_arguments().find(|a| names(a).any(|n| n == name)) {
+        return Some(exact);
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let mut prefixed = cmd
+        .get_arguments()
+        .filter(|a| names(a).any(|n| n.starts_with(name)));
+    let first = prefixed.next()?;
+    prefixed.next().is_none().then_some(first)
 }
 
 /// `-vF` as `["-v", "-F"]`, and `-vofile` as `["-v", "-ofile"]` (the first letter that
@@ -330,6 +390,12 @@ mod tests {
             ),
             // clap's own --no-check-status is left alone.
             (&["--no-check-status", "x"], &["--no-check-status", "x"]),
+            // Unambiguous prefixes count as the option, as clap reads them.
+            (
+                &["--verb", "--time", "3", "x", "--no-verbose", "--no-timeout"],
+                &["x"],
+            ),
+            (&["--follow", "x", "--no-fol"], &["x"]),
             // unknown --no-* passes through for clap to reject.
             (&["--no-such", "x"], &["--no-such", "x"]),
             // after `--` nothing is an option.

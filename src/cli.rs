@@ -13,7 +13,9 @@ use clap::{ArgAction, Parser, ValueEnum};
     disable_help_flag = true,
     disable_version_flag = true,
     override_usage = "rq [OPTIONS] [METHOD] URL [REQUEST_ITEM ...]",
-    after_help = AFTER_HELP
+    after_help = AFTER_HELP,
+    // Unambiguous prefixes of long options, as httpie (argparse) accepts: --verb, --default.
+    infer_long_args = true
 )]
 pub struct Cli {
     /// [METHOD] URL [REQUEST_ITEM ...]
@@ -91,7 +93,8 @@ pub struct Cli {
     pub quiet: u8,
 
     /// Formatting and colours: all, colors, format or none.
-    /// Default: all on a terminal, none when redirected.
+    /// Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when
+    /// redirected. An explicit all or colors colours whatever NO_COLOR says.
     #[arg(long, value_enum, value_name = "STYLE", help_heading = "Output")]
     pub pretty: Option<Pretty>,
 
@@ -109,7 +112,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Output", overrides_with = "sorted")]
     pub unsorted: bool,
 
-    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B.
+    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N,
+    /// xml.format:B, headers.sort:B.
     #[arg(long, value_name = "OPTS", help_heading = "Output")]
     pub format_options: Vec<String>,
 
@@ -287,6 +291,12 @@ pub struct Cli {
     /// Use only this TLS version: tls1.2 or tls1.3 (default: either).
     #[arg(long, value_enum, value_name = "VERSION", help_heading = "TLS")]
     pub ssl: Option<SslVersion>,
+
+    /// Offer only these TLS cipher suites, in this order of preference: names as rustls
+    /// spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384,
+    /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls' suites.
+    #[arg(long, value_name = "LIST", help_heading = "TLS")]
+    pub ciphers: Option<String>,
 
     // ---- retries ----
     /// Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502,

@@ -34,6 +34,9 @@ pub struct CookieRecord {
     pub secure: bool,
     /// Unix time; `None` for a cookie that lasts as long as the session.
     pub expires: Option<i64>,
+    /// The port the cookie goes back to; `None` in files that don't say (httpie's and xh's
+    /// own, older rq's): such a cookie is bound to the port of the first request.
+    pub port: Option<u16>,
 }
 
 /// Cookies by the port they belong to, in the order the ports were first seen.
@@ -188,8 +191,9 @@ impl Jar {
         Ok(())
     }
 
-    /// Cookies from a session file, for the port of `url` (the first request). Expired ones
-    /// are dropped; ones without a domain are bound to `url`'s host.
+    /// Cookies from a session file, each for its own port, or the port of `url` (the first
+    /// request) when the file doesn't say. Expired ones are dropped; ones without a domain
+    /// are bound to `url`'s host.
     pub fn load(&mut self, records: &[CookieRecord], url: &Url) {
         let now = now();
         for r in records {
@@ -214,16 +218,16 @@ impl Jar {
                 None => Url::parse(&format!("https://{}/", r.domain)),
             };
             if let Ok(origin) = origin {
-                self.insert(port(url), raw, &origin, expires);
+                self.insert(r.port.unwrap_or(port(url)), raw, &origin, expires);
             }
         }
     }
 
-    /// Every unexpired cookie, for the session file. A cookie that several ports hold
-    /// (same domain, path and name) is written once, the first port's.
+    /// Every unexpired cookie, for the session file, each with the port it belongs to (a
+    /// cookie that several ports hold is written once for each).
     pub fn records(&self) -> Vec<CookieRecord> {
         let mut out: Vec<CookieRecord> = Vec::new();
-        for (_, store) in &self.stores {
+        for (port, store) in &self.stores {
             for c in store.iter_unexpired() {
                 let domain = match &c.domain {
                     CookieDomain::HostOnly(h) => h.clone(),
@@ -231,12 +235,6 @@ impl Jar {
                     _ => continue,
                 };
                 let path: &str = c.path.as_ref();
-                let seen = out
-                    .iter()
-                    .any(|r| r.domain == domain && r.path == path && r.name == c.name());
-                if seen {
-                    continue;
-                }
                 out.push(CookieRecord {
                     name: c.name().to_string(),
                     value: Secret::new(c.value()),
@@ -247,6 +245,7 @@ impl Jar {
                         CookieExpiration::AtUtc(t) => Some(t.unix_timestamp()),
                         CookieExpiration::SessionEnd => None,
                     },
+                    port: Some(*port),
                 });
             }
         }
@@ -401,6 +400,7 @@ mod tests {
             path: "/".into(),
             secure: false,
             expires,
+            port: None,
         };
         let mut jar = Jar::default();
         let first = url("http://a.test:8080/");
@@ -424,6 +424,29 @@ mod tests {
         );
         let domains: Vec<String> = jar.records().into_iter().map(|r| r.domain).collect();
         assert_eq!(domains, ["a.test", ".a.test", "a.test"]);
+        assert!(jar.records().iter().all(|r| r.port == Some(8080)));
+    }
+
+    #[test]
+    fn cookies_keep_their_port_through_records() {
+        let mut jar = Jar::default();
+        set(&mut jar, "http://a.test:8080/", "eight=1");
+        set(&mut jar, "http://a.test:9090/", "nine=1");
+        set(&mut jar, "http://a.test:9090/", "both=9");
+        set(&mut jar, "http://a.test:8080/", "both=8");
+        let records = jar.records();
+        let mut again = Jar::default();
+        // The first request of the next run goes to a third port.
+        again.load(&records, &url("http://a.test:7070/"));
+        assert_eq!(
+            again.header_for(&url("http://a.test:8080/")),
+            Some("eight=1; both=8".into())
+        );
+        assert_eq!(
+            again.header_for(&url("http://a.test:9090/")),
+            Some("nine=1; both=9".into())
+        );
+        assert_eq!(again.header_for(&url("http://a.test:7070/")), None);
     }
 
     #[test]

@@ -157,6 +157,13 @@ fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<S
         Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
         None => {}
     }
+    let (tls12, tls13) = curl_ciphers(&connect.tls.ciphers);
+    if !tls12.is_empty() {
+        add(&["--ciphers", &tls12.join(":")]);
+    }
+    if !tls13.is_empty() {
+        add(&["--tls13-ciphers", &tls13.join(":")]);
+    }
     for pin in &connect.names.pins {
         add(&["--resolve", &pin.spec]);
     }
@@ -233,6 +240,61 @@ pub fn quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
+}
+
+/// `--ciphers` in curl's terms (OpenSSL's names): TLS 1.2 suites for `--ciphers`, TLS 1.3
+/// ones (by their IANA names) for `--tls13-ciphers`, each in rq's order.
+fn curl_ciphers(rustls_names: &[&str]) -> (Vec<&'static str>, Vec<&'static str>) {
+    const NAMES: &[(&str, &str, bool)] = &[
+        ("TLS13_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", true),
+        ("TLS13_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", true),
+        (
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            true,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "ECDHE-ECDSA-AES256-GCM-SHA384",
+            false,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            false,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            false,
+        ),
+    ];
+    let (mut tls12, mut tls13) = (Vec::new(), Vec::new());
+    for name in rustls_names {
+        if let Some((_, curl, v13)) = NAMES.iter().find(|(n, _, _)| n == name) {
+            if *v13 {
+                tls13.push(*curl)
+            } else {
+                tls12.push(*curl)
+            }
+        }
+    }
+    (tls12, tls13)
 }
 
 #[cfg(test)]

@@ -44,6 +44,13 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
     }
 }
 
+/// The one-line message for a failure, as `rq: error:` shows it. Errors quote what servers
+/// sent (a redirect's `Location`, a header), so they go through the same sanitiser as
+/// printed responses: a control sequence or bidi override shows as an escape, never acts.
+pub fn error_message(err: &anyhow::Error) -> String {
+    crate::print::sanitize::sanitize_str(crate::error::describe(err).as_bytes())
+}
+
 /// `--debug`: the version, the config directory and the resolved plan (secrets redacted).
 fn debug_plan(plan: &Plan, env: &Env) {
     eprintln!("rq {}", env!("CARGO_PKG_VERSION"));

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use url::Url;
 
-use crate::auth::{self, Auth, DigestRequest, Scheme, Secret};
+use crate::auth::{self, Auth, DigestAnswer, DigestRequest, Scheme, Secret};
 use crate::cookies::Jar;
 use crate::error::{fail, ExitCode};
 use crate::netrc::{self, Netrc};
@@ -118,7 +118,7 @@ impl State {
             return Ok(self.header_for(url));
         }
         match url_auth {
-            Some(creds) => Ok(self.url_auth(creds)?.header()),
+            Some(creds) => Ok(self.url_auth(creds, url)?.header()),
             None => Ok(self.header_for(url)),
         }
     }
@@ -165,12 +165,19 @@ impl State {
             return Ok(());
         }
         let scheme = self.opts.scheme.unwrap_or(Scheme::Basic);
+        let host = crate::target::host_header(url);
         let given = if let Some(token) = &self.opts.bearer {
             Some(Auth::Bearer(token.clone()))
         } else if let Some(raw) = &self.opts.auth {
-            Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
+            Some(Auth::parse(
+                scheme,
+                raw.expose(),
+                self.opts.terminal,
+                "-a",
+                &host,
+            )?)
         } else if let Some(creds) = url_auth {
-            Some(self.url_auth(creds)?)
+            Some(self.url_auth(creds, url)?)
         } else {
             None
         };
@@ -179,9 +186,13 @@ impl State {
         }
         self.given = match (given, stored) {
             (Some(a), _) => Some(a),
-            (None, Some((scheme, raw))) => {
-                Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
-            }
+            (None, Some((scheme, raw))) => Some(Auth::parse(
+                scheme,
+                raw.expose(),
+                self.opts.terminal,
+                "-a",
+                &host,
+            )?),
             (None, None) => None,
         };
         if self.given.is_none() && !self.opts.ignore_netrc {
@@ -225,7 +236,7 @@ impl State {
     }
 
     /// `user:pass@` in a URL, with `-A`'s scheme (a token makes no sense there: Basic).
-    fn url_auth(&self, (user, pass): (String, Option<String>)) -> Result<Auth> {
+    fn url_auth(&self, (user, pass): (String, Option<String>), url: &Url) -> Result<Auth> {
         let scheme = match self.opts.scheme {
             Some(Scheme::Digest) => Scheme::Digest,
             _ => Scheme::Basic,
@@ -234,7 +245,8 @@ impl State {
             Some(p) => format!("{user}:{p}"),
             None => user,
         };
-        Auth::parse(scheme, &raw, self.opts.terminal, "-a")
+        let host = crate::target::host_header(url);
+        Auth::parse(scheme, &raw, self.opts.terminal, "-a", &host)
     }
 
     fn load_netrc(&self) -> Option<Netrc> {
@@ -384,8 +396,20 @@ impl State {
             cnonce: None,
         };
         let host = crate::target::host_header(&request.url);
-        let Some(value) = auth::digest_answer(challenges(), &user, &pass, &digest, &host)? else {
-            return Ok(None);
+        let value = match auth::digest_answer(challenges(), &user, &pass, &digest, &host)? {
+            DigestAnswer::Answer(value) => value,
+            DigestAnswer::NoChallenge => return Ok(None),
+            DigestAnswer::Unsupported(names) => {
+                if self.opts.warnings {
+                    eprintln!(
+                        "rq: warning: {host} asks for Digest auth with {}, which rq can't \
+                         compute (it answers MD5, SHA-256, SHA-512-256 and SHA-512, also \
+                         -sess); the 401 is shown as received",
+                        names.join(", ")
+                    );
+                }
+                return Ok(None);
+            }
         };
         let mut retry = request.clone();
         set_header(&mut retry.headers, "Authorization", value.into_bytes());

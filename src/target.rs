@@ -1,7 +1,7 @@
 //! Turning what the user typed as a URL into the absolute URL rq requests.
 //!
 //! Rules (SPEC §1): `https://` when no scheme is given, except loopback hosts (`localhost`,
-//! `127.0.0.0/8`, `[::1]`), which get `http://` (rq deliberately differs from httpie, whose
+//! `127.0.0.0/8`, `[::1]`, and `0.0.0.0`, see [`is_loopback`]), which get `http://` (rq deliberately differs from httpie, whose
 //! default is http everywhere); `:3000/x` and `:/x` are localhost shorthands; host names are
 //! IDNA-encoded and spaces or non-ASCII in the path and query are percent-encoded (the `url`
 //! crate does both). `--path-as-is` keeps `/../` and `/./`, which `url` would otherwise resolve,
@@ -99,16 +99,26 @@ fn host_of(rest: &str) -> &str {
     host_port.split(':').next().unwrap_or("")
 }
 
-/// Loopback targets, which default to http: `localhost` (and `*.localhost`), 127.0.0.0/8, ::1.
+/// Targets on this machine, which default to http: `localhost` (and `*.localhost`),
+/// 127.0.0.0/8 in any spelling the URL parser accepts (`127.1`, `0x7f.1`), `::1` however
+/// written (`0:0:0:0:0:0:0:1`), IPv4-mapped loopback (`::ffff:127.0.0.1`), and the
+/// unspecified addresses `0.0.0.0` and `::`, which dev servers bind and which connect to
+/// this machine (curl sends to them too; httpie uses http for every host anyway).
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
+    if host == "localhost" || host.ends_with(".localhost") {
         return true;
     }
-    match host.parse::<std::net::Ipv4Addr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => false,
-    }
+    let ip: std::net::IpAddr = match url::Host::parse(&host) {
+        Ok(url::Host::Ipv4(ip)) => ip.into(),
+        Ok(url::Host::Ipv6(ip)) => ip.into(),
+        _ => match url::Host::parse(&format!("[{host}]")) {
+            Ok(url::Host::Ipv6(ip)) => ip.into(),
+            _ => return false,
+        },
+    };
+    let ip = ip.to_canonical();
+    ip.is_loopback() || ip.is_unspecified()
 }
 
 /// For `--path-as-is`: the path exactly as typed (dot segments kept), percent-encoded the
@@ -199,6 +209,15 @@ mod tests {
             ("127.0.0.1:9/x", "http://127.0.0.1:9/x"),
             ("127.5.6.7/x", "http://127.5.6.7/x"),
             ("[::1]:8000/", "http://[::1]:8000/"),
+            ("[0:0:0:0:0:0:0:1]:8000/", "http://[::1]:8000/"),
+            ("[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/"),
+            ("127.1/x", "http://127.0.0.1/x"),
+            ("127.255.255.254", "http://127.255.255.254/"),
+            ("0.0.0.0:8000", "http://0.0.0.0:8000/"),
+            ("[::]:8000", "http://[::]:8000/"),
+            ("[::ffff:10.0.0.1]/", "https://[::ffff:a00:1]/"),
+            ("128.0.0.1", "https://128.0.0.1/"),
+            ("localhost.example", "https://localhost.example/"),
             ("http://example.org", "http://example.org/"),
             ("HTTPS://Example.ORG/A", "https://example.org/A"),
             ("user:pw@localhost/x", "http://user:pw@localhost/x"),

@@ -17,7 +17,8 @@ use crate::cli::{Cli, HttpVersion, SslVersion};
 use crate::diagnostics::Diagnostics;
 use crate::engine::retry::Retry;
 use crate::engine::settings::{
-    ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions, TlsVersion, Verify,
+    parse_ciphers, ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions,
+    TlsVersion, Verify,
 };
 use crate::engine::Settings;
 use crate::env::Env;
@@ -125,13 +126,19 @@ fn tls(cli: &Cli, getenv: &dyn Fn(&str) -> Option<String>) -> Result<TlsOptions>
         }
         None => None,
     };
+    let version = cli.ssl.map(|v| match v {
+        SslVersion::Tls12 => TlsVersion::Tls12,
+        SslVersion::Tls13 => TlsVersion::Tls13,
+    });
+    let ciphers = match &cli.ciphers {
+        Some(list) => parse_ciphers(list, version).map_err(usage)?,
+        None => Vec::new(),
+    };
     Ok(TlsOptions {
         verify,
         identity,
-        version: cli.ssl.map(|v| match v {
-            SslVersion::Tls12 => TlsVersion::Tls12,
-            SslVersion::Tls13 => TlsVersion::Tls13,
-        }),
+        version,
+        ciphers,
     })
 }
 

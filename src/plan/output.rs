@@ -30,7 +30,9 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
     } else {
         Pretty::None
     });
-    let colors_allowed = !env.no_color && !env.term_dumb;
+    // NO_COLOR and TERM=dumb change the default only: an explicit --pretty=all or
+    // --pretty=colors asks for colours, and flags win (no-color.org).
+    let colors_allowed = cli.pretty.is_some() || (!env.no_color && !env.term_dumb);
     let colors = (matches!(pretty, Pretty::All | Pretty::Colors) && colors_allowed)
         .then_some(theme_name(cli.style));
     let mut out = Output {
@@ -40,6 +42,9 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         format: matches!(pretty, Pretty::All | Pretty::Format),
         json_indent: 4,
         json_sort_keys: cli.sorted,
+        xml_format: true,
+        // httpie's default for XML (JSON's is 4).
+        xml_indent: 2,
         headers_sort: cli.sorted,
         response_mime: response_mime(cli)?,
         response_charset: response_charset(cli)?,
@@ -129,7 +134,7 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
     for opt in spec.split(',').filter(|s| !s.is_empty()) {
         let bad = || {
             usage(format!(
-                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B or headers.sort:B)"
+                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B or headers.sort:B)"
             ))
         };
         let (key, value) = opt.split_once(':').ok_or_else(bad)?;
@@ -144,6 +149,10 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
             }
             "json.sort_keys" => out.json_sort_keys = flag()?,
             "json.format" => out.format = flag()?,
+            "xml.indent" => {
+                out.xml_indent = value.parse().ok().filter(|n| *n <= 16).ok_or_else(bad)?
+            }
+            "xml.format" => out.xml_format = flag()?,
             "headers.sort" => out.headers_sort = flag()?,
             _ => return Err(bad()),
         }

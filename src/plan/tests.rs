@@ -325,6 +325,13 @@ fn colours_and_layout_follow_the_terminal_and_no_color() {
     };
     let p = plan_with(&["x.org"], &no_color).unwrap();
     assert!(p.output.colors.is_none() && p.output.format);
+    for pretty in ["all", "colors"] {
+        let p = plan_with(&["--pretty", pretty, "x.org"], &no_color).unwrap();
+        assert!(
+            p.output.colors.is_some(),
+            "--pretty={pretty} wins over NO_COLOR"
+        );
+    }
     let p = plan_with(
         &["--pretty", "colors", "--style", "monokai", "x.org"],
         &env(),

@@ -15,6 +15,7 @@ mod json_props;
 pub mod sanitize;
 mod sort;
 pub mod theme;
+pub mod xml;
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -77,6 +78,9 @@ pub struct Output {
     pub format: bool,
     pub json_indent: usize,
     pub json_sort_keys: bool,
+    /// `xml.format`: lay XML bodies out anew (with `format`); off, XML keeps its layout.
+    pub xml_format: bool,
+    pub xml_indent: usize,
     pub headers_sort: bool,
     /// `--response-mime`: the media type the printer assumes for responses.
     pub response_mime: Option<String>,

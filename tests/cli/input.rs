@@ -356,6 +356,32 @@ fn port_shorthand_targets_localhost_over_http() {
 }
 
 #[test]
+fn every_spelling_of_a_loopback_address_gets_http() {
+    // IPv4-mapped loopback reaches the server on 127.0.0.1 over plain http.
+    let s = echo();
+    let o = rq_with(&[&format!("[::ffff:127.0.0.1]:{}/mapped", s.port())]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].path, "/mapped");
+    // The rest are checked by the URL rq would request.
+    for (typed, want) in [
+        ("[0:0:0:0:0:0:0:1]:8000/x", "http://[::1]:8000/x"),
+        ("127.1.2.3/x", "http://127.1.2.3/x"),
+        ("127.1:9/x", "http://127.0.0.1:9/x"),
+        ("0.0.0.0:8000/x", "http://0.0.0.0:8000/x"),
+        ("[::]:8000/x", "http://[::]:8000/x"),
+        ("10.0.0.1/x", "https://10.0.0.1/x"),
+    ] {
+        let o = rq_with(&["--curl", typed]);
+        assert_code(&o, 0);
+        let line = crate::support::stdout(&o);
+        assert!(
+            line.contains(&format!("'{want}'")) || line.contains(&format!(" {want}")),
+            "{typed}: {line}"
+        );
+    }
+}
+
+#[test]
 fn bad_input_never_sends_and_exits_64_with_one_line() {
     let s = echo();
     let url = s.url("/x");

@@ -26,3 +26,4 @@ mod snapshots;
 mod timeouts;
 mod tls;
 mod upload;
+mod xml;

@@ -219,6 +219,38 @@ fn no_color_keeps_formatting_without_escapes() {
 }
 
 #[test]
+fn an_explicit_pretty_colours_despite_no_color() {
+    let s = json_server();
+    for env in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        for pretty in ["all", "colors"] {
+            let line = format!("{} --pretty={pretty} {}", bin(), s.url("/"));
+            let (screen, code) = in_terminal(&line, &[env]);
+            assert_eq!(code, 0, "{screen}");
+            assert!(
+                screen.contains("\x1b[34;1m\"name\""),
+                "{env:?} {pretty}: {screen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_without_a_charset_is_shown_as_utf8_with_the_bad_byte_escaped() {
+    let s = Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "application/json")
+            .body(&b"{\"name\":\"caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac\",\"bad\":\"\xff\"}"[..])
+    });
+    let (screen, code) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("caf\u{e9} na\u{ef}ve \u{20ac}"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("\"bad\":\"\\xff\""), "{screen:?}");
+}
+
+#[test]
 fn terminal_shows_a_note_instead_of_binary() {
     let s = Server::http(|_| {
         Response::new(200)

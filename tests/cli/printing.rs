@@ -197,6 +197,38 @@ fn stream_flag_shows_a_slow_json_body_before_it_ends() {
 }
 
 #[test]
+fn a_slow_xml_body_is_formatted_as_it_arrives() {
+    // With --stream each part shows at once; without, once the 8 MiB checked ahead are in.
+    let small = vec![
+        "<feed><entry>1</entry>\n".to_string(),
+        "<entry>2</entry></feed>\n".to_string(),
+    ];
+    let big = vec![
+        format!(
+            "<feed><entry>1</entry>{}",
+            "<entry>x</entry>".repeat(600_000)
+        ),
+        "<entry>2</entry></feed>\n".to_string(),
+    ];
+    for (parts, stream) in [(small, true), (big, false)] {
+        let s = Paced::start("application/atom+xml", Framing::Chunked, parts);
+        let url = s.url("/feed");
+        let mut args = vec!["--pretty=format", url.as_str()];
+        if stream {
+            args.insert(0, "--stream");
+        }
+        let lines = lines_as_they_arrive(&args, |line| {
+            if line == "  <entry>1</entry>" {
+                s.seen();
+            }
+        });
+        s.assert_each_shown_before_the_next_is_sent("xml", &lines);
+        assert_eq!(lines[0], "<feed>");
+        assert_eq!(lines[lines.len() - 2..], ["  <entry>2</entry>", "</feed>"]);
+    }
+}
+
+#[test]
 fn sorted_orders_keys_at_every_depth_and_keeps_numbers_exact() {
     let s = Server::http(|_| {
         Response::new(200)

@@ -138,3 +138,27 @@ fn debug_tells_the_redirect_decisions_without_secrets() {
         "{err}"
     );
 }
+
+#[test]
+fn a_location_in_an_error_message_is_sanitised() {
+    // C1 controls (CSI as U+009B) and bidi overrides, as UTF-8 in the header.
+    let s = Server::http(|r| match r.path.as_str() {
+        "/loop" => Response::new(302).header("Location", "/x\u{9b}2J\u{202e}gnp.exe"),
+        _ => Response::new(302).header("Location", "http://a\u{9b}2J\u{202e}b:99999/"),
+    });
+    let o = rq_with(&["-F", "--max-redirects", "0", &s.url("/loop")]);
+    assert_code(&o, 6);
+    let too_many = stderr(&o);
+    assert!(
+        too_many.contains("pointed to /x\\u{9b}2J\\u{202e}gnp.exe"),
+        "{too_many}"
+    );
+    let o = rq_with(&["-F", &s.url("/bad")]);
+    assert_code(&o, 1);
+    let invalid = stderr(&o);
+    assert!(invalid.contains("invalid redirect location"), "{invalid}");
+    assert!(invalid.contains("a\\u{9b}2J\\u{202e}b"), "{invalid}");
+    for err in [too_many, invalid] {
+        assert!(!err.contains(['\u{9b}', '\u{202e}']), "{err:?}");
+    }
+}
