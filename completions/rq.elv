@@ -37,7 +37,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --max-redirects 'The most redirects to follow before giving up with exit code 6'
             cand --timeout 'Give up when no data arrives for SECONDS (idle timeout; default: none)'
             cand --connect-timeout 'Give up when the connection is not established within SECONDS'
-            cand --max-time 'Give up when the whole exchange takes longer than SECONDS (default: none)'
+            cand --max-time 'Give up when the whole run takes longer than SECONDS, counted from rq''s start (a wait for a body on stdin included; default: none)'
             cand --default-scheme 'Scheme for URLs without one (default: https, or http for loopback hosts)'
             cand --proxy 'Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY, $ALL_PROXY, except the hosts in $NO_PROXY'
             cand --resolve 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up'

@@ -18,7 +18,7 @@ complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for std
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
-complete -c rq -l max-time -d 'Give up when the whole exchange takes longer than SECONDS (default: none)' -r
+complete -c rq -l max-time -d 'Give up when the whole run takes longer than SECONDS, counted from rq\'s start (a wait for a body on stdin included; default: none)' -r
 complete -c rq -l default-scheme -d 'Scheme for URLs without one (default: https, or http for loopback hosts)' -r
 complete -c rq -l proxy -d 'Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY, $ALL_PROXY, except the hosts in $NO_PROXY' -r
 complete -c rq -l resolve -d 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up' -r

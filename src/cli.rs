@@ -204,7 +204,8 @@ pub struct Cli {
     )]
     pub connect_timeout: f64,
 
-    /// Give up when the whole exchange takes longer than SECONDS (default: none).
+    /// Give up when the whole run takes longer than SECONDS, counted from rq's start (a wait
+    /// for a body on stdin included; default: none).
     #[arg(long, value_name = "SECONDS", help_heading = "Network")]
     pub max_time: Option<f64>,
 

@@ -4,7 +4,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
 
 use crate::support::{
-    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, Response, Server,
+    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, Response, Server, LATE,
+    PATIENCE,
 };
 
 fn echo() -> Server {
@@ -282,6 +283,78 @@ fn an_idle_stdin_pipe_does_not_block_a_request_with_items() {
     let o = child.wait_with_output().unwrap();
     assert_code(&o, 0);
     assert_eq!(s.requests()[0].body_str(), r#"{"a": "1"}"#);
+}
+
+/// Runs `cmd` with stdin a pipe that stays open and idle (nobody writes to it, nobody
+/// closes it) until rq has exited; fails the test if rq is still running after
+/// [`PATIENCE`], which only a wait on the pipe could make it do.
+fn with_idle_stdin(cmd: &mut std::process::Command) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let idle = child.stdin.take();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("rq still waits on an idle stdin pipe after {PATIENCE:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    drop(idle);
+    o
+}
+
+#[test]
+fn an_idle_stdin_pipe_does_not_hold_up_a_method_without_a_body() {
+    // As in `sleep 20 | rq get URL` in a CI script.
+    for method in ["get", "HEAD", "delete", "options"] {
+        let s = echo();
+        let o = with_idle_stdin(rq().args([method, &s.url("/x")]));
+        assert_code(&o, 0);
+        assert_eq!(stderr(&o), "", "{method}: no -I warning");
+        let r = &s.requests()[0];
+        assert_eq!(r.method, method.to_ascii_uppercase());
+        assert!(r.body.is_empty(), "{method}");
+        assert_eq!(r.header("content-length"), None, "{method}");
+    }
+}
+
+#[test]
+fn data_piped_to_a_get_is_still_its_body() {
+    // A glance finds it, and keeps every byte it read.
+    let s = echo();
+    let o = run(rq().args(["get", &s.url("/x")]).stdin(filled_pipe("abc")));
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!((r.method.as_str(), r.body_str()), ("GET", "abc"));
+}
+
+#[test]
+fn max_time_bounds_the_wait_for_a_body_on_an_idle_stdin_pipe() {
+    // POST, PUT and a request without a method wait for stdin (it is their body), but no
+    // longer than --max-time allows, counted from rq's start.
+    for method in [&["post"][..], &["put"], &[]] {
+        let s = echo();
+        let url = s.url("/x");
+        let started = std::time::Instant::now();
+        let o = with_idle_stdin(rq().args(["--max-time", "1"]).args(method).arg(&url));
+        let took = started.elapsed();
+        assert_code(&o, 2);
+        assert!(took >= std::time::Duration::from_secs(1), "early: {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(1) + LATE,
+            "late: {took:?}"
+        );
+        let err = stderr(&o);
+        assert!(err.contains("stdin") && err.contains("--max-time"), "{err}");
+        assert!(err.contains("-I"), "says how to go without a body: {err}");
+        assert_eq!(s.request_count(), 0, "{method:?}: nothing sent");
+    }
 }
 
 #[test]
