@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::{fail, ExitCode};
-use crate::paginate::{Pages, Quiet};
+use crate::paginate::{Pages, Quiet, Seen};
 use crate::plan::Plan;
 use crate::print::{BodyInfo, Printer, Sections};
 use crate::request::Request;
@@ -214,10 +214,13 @@ fn paginate_verbose<W: Write>(
 ) -> Result<ExitCode> {
     let mut request = plan.request.clone();
     let mut page = 1u32;
+    let mut seen = Seen::default();
+    seen.visit(&request.url)?;
     loop {
         let (code, next) = send_page(plan, client, &request, printer, state)?;
         match next {
             Some(next) if code == ExitCode::Ok && max_pages.is_none_or(|m| page < m) => {
+                seen.visit(&next.url)?;
                 request = next;
                 page += 1;
             }
