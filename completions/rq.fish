@@ -55,7 +55,7 @@ complete -c rq -s I -l ignore-stdin -d 'Never read the request body from standar
 complete -c rq -s h -l headers -d 'Print only the response headers (-p h)'
 complete -c rq -s b -l body -d 'Print only the response body (-p b)'
 complete -c rq -s m -l meta -d 'Print only the response metadata (-p m)'
-complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm)'
+complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm). Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop)'
 complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with the same sections'
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
 complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'

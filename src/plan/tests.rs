@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use clap::Parser;
-
 use super::*;
 use crate::error::classify;
 use crate::error::ExitCode;
@@ -22,7 +20,7 @@ fn env() -> Env {
 
 fn plan_with(args: &[&str], env: &Env) -> Result<Plan> {
     let argv = std::iter::once("rq").chain(args.iter().copied());
-    let cli = Cli::try_parse_from(argv).map_err(|e| crate::error::usage(e.to_string()))?;
+    let cli = Cli::parse_args(argv).map_err(|e| crate::error::usage(e.to_string()))?;
     build(cli, env).map(|(plan, _)| plan)
 }
 
@@ -313,6 +311,11 @@ fn sections_table() {
             Some(s("H")),
         ),
         (&["--all", "x.org"], false, s("b"), Some(s("b"))),
+        // The later output option wins; -h, -b, -m next to each other add up.
+        (&["-v", "-b", "x.org"], false, s("b"), Some(s("b"))),
+        (&["-b", "-v", "x.org"], false, s("HBhb"), Some(s("HBhb"))),
+        (&["-p", "H", "-h", "-m", "x.org"], false, s("hm"), None),
+        (&["-h", "-p", "B", "x.org"], false, s("B"), None),
     ];
     let plain = env();
     for (args, tty, sections, history) in cases {

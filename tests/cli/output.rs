@@ -41,6 +41,56 @@ fn verbose_prints_request_and_response() {
 }
 
 #[test]
+fn a_later_output_option_narrows_an_earlier_verbose() {
+    let s = json_server();
+    let body = r#"{"name":"ann","n":[1,2]}"#;
+    // (argv before the URL, what stdout must be, or must start with)
+    let cases: &[(&[&str], &str)] = &[
+        (&["-v", "-b"], body),
+        (&["-vv", "-h"], "HTTP/1.1 200 OK\r\n"),
+        (&["-v", "-p", "b"], body),
+        (&["-p", "Hh", "-b"], body),
+        // Later wins the other way round too.
+        (&["-b", "-v"], "GET / HTTP/1.1\r\n"),
+        // -h, -b and -m next to each other add up.
+        (&["-v", "-h", "-b"], "HTTP/1.1 200 OK\r\n"),
+    ];
+    for (opts, want) in cases {
+        let url = s.url("/");
+        let o = rq_with(&[opts, &[url.as_str()][..]].concat());
+        assert_code(&o, 0);
+        let out = stdout(&o);
+        assert!(out.starts_with(want), "rq {opts:?}: {out}");
+        let request_shown = out.contains("GET / HTTP/1.1");
+        assert_eq!(request_shown, want.starts_with("GET"), "rq {opts:?}: {out}");
+        if opts.ends_with(&["-h", "-b"]) {
+            assert!(out.ends_with(body), "rq {opts:?}: {out}");
+        }
+        if *want == body {
+            assert_eq!(out, body, "rq {opts:?}");
+        }
+    }
+}
+
+#[test]
+fn a_command_line_output_option_narrows_verbose_from_the_config_file() {
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cfg.path().join("config.json"),
+        r#"{"default_options": ["-v"]}"#,
+    )
+    .unwrap();
+    let s = json_server();
+    let o = crate::support::run(
+        crate::support::rq()
+            .env("RQ_CONFIG_DIR", cfg.path())
+            .args(["-b", &s.url("/")]),
+    );
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), r#"{"name":"ann","n":[1,2]}"#);
+}
+
+#[test]
 fn meta_section_reports_time_and_size() {
     let s = json_server();
     let out = stdout(&rq_with(&["-m", &s.url("/")]));
