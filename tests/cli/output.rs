@@ -99,6 +99,28 @@ fn meta_section_reports_time_and_size() {
 }
 
 #[test]
+fn curl_command_sends_a_binary_body_byte_for_byte() {
+    let s = Server::http(|_| Response::new(200).text("ok"));
+    // From stdin: a NUL and a byte that is not UTF-8 can't be a shell argument.
+    let o = crate::support::rq_with_stdin(&["--curl", &s.url("/up")], b"ab\0\xff%'\\".to_vec());
+    assert_code(&o, 0);
+    let line = stdout(&o).trim().to_string();
+    let curl = crate::support::hermetic(&mut std::process::Command::new("sh"))
+        .args(["-c", &format!("{line} --fail --silent")])
+        .output()
+        .unwrap();
+    assert!(curl.status.success(), "{line}");
+    assert_eq!(s.requests()[0].body, b"ab\0\xff%'\\", "{line}");
+    // -xx deflates the body: curl must send the same compressed bytes rq sends.
+    let args = ["-xx", "post", &s.url("/x"), "a=1"];
+    let (line, _) = curl_of(&args);
+    assert_code(&rq_with(&args), 0);
+    let got = s.requests();
+    assert_eq!(got[1].header("content-encoding"), Some("deflate"), "{line}");
+    assert_eq!(got[1].body, got[2].body, "{line}");
+}
+
+#[test]
 fn quiet_prints_nothing() {
     let s = json_server();
     let o = rq_with(&["-q", &s.url("/")]);
