@@ -636,9 +636,11 @@ fn write_error(e: io::Error, written: u64, shown: &str) -> anyhow::Error {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return e.into();
     }
+    // A failed write to stdout says "stdout" itself; the destination is named here.
+    let why = crate::stdout::write_error(&e).map_or_else(|| e.to_string(), |w| w.0.to_string());
     fail(
         ExitCode::Error,
-        format!("couldn't write to {shown} after {written} bytes: {e}"),
+        format!("couldn't write to {shown} after {written} bytes: {why}"),
     )
 }
 

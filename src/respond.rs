@@ -291,6 +291,16 @@ fn body_error(e: io::Error, received: u64) -> anyhow::Error {
     if crate::stdout::closed() {
         return e.into();
     }
+    if let Some(write) = crate::stdout::write_error(&e) {
+        // Our own output failed (a full disk), not the response.
+        return fail(
+            ExitCode::Error,
+            format!(
+                "couldn't write the body to stdout after {received} bytes had arrived: {}",
+                write.0
+            ),
+        );
+    }
     if crate::error::timeout_of(&e).is_some() {
         return anyhow::Error::new(e)
             .context(format!("reading the body failed after {received} bytes"));
