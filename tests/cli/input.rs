@@ -527,3 +527,39 @@ fn a_bad_item_is_quoted_as_typed_with_only_control_characters_escaped() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn form_items_take_raw_json_scalars_and_refuse_containers_saying_why() {
+    let s = echo();
+    let o = rq_with(&[
+        "-f",
+        "post",
+        &s.url("/f"),
+        "count:=1",
+        "ok:=true",
+        "name=ann",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].body_str(), "count=1&ok=true&name=ann");
+    let o = rq_with(&["-f", "post", &s.url("/f"), "tags:=[1,2]"]);
+    assert_code(&o, 64);
+    assert!(stderr(&o).contains("an array"), "{}", stderr(&o));
+    assert_eq!(s.request_count(), 1, "nothing sent");
+}
+
+#[test]
+fn raw_json_numbers_are_sent_as_typed() {
+    let s = echo();
+    let o = rq_with(&[
+        "post",
+        &s.url("/n"),
+        "n:=12345678901234567890123",
+        "f:=1.0e+2",
+        "x:=[0.10, 1e-7]",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(
+        s.requests()[0].body_str(),
+        r#"{"n": 12345678901234567890123, "f": 1.0e+2, "x": [0.10, 1e-7]}"#
+    );
+}
