@@ -75,10 +75,18 @@ impl Collected {
         match item {
             Item::Header { name, value } => {
                 let value = read_source(&value, arg, true)?;
-                self.out.headers.push((name, value.into_bytes()));
+                // Surrounding whitespace is not part of a field value (RFC 9110 §5.5).
+                let value = value.trim_matches([' ', '\t']);
+                self.header(name, value.as_bytes().to_vec());
             }
-            Item::HeaderRemove { name } => self.out.removed.push(name),
-            Item::HeaderEmpty { name } => self.out.headers.push((name, Vec::new())),
+            Item::HeaderRemove { name } => {
+                // `Name:` removes what came before it, typed or default, as in httpie.
+                self.out
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                self.out.removed.push(name);
+            }
+            Item::HeaderEmpty { name } => self.header(name, Vec::new()),
             Item::Query { name, value } => {
                 let value = read_source(&value, arg, false)?;
                 self.out.query.push((name, value));
@@ -130,6 +138,13 @@ impl Collected {
             }
         }
         Ok(())
+    }
+
+    /// A typed header; it undoes an earlier `Name:` (`User-Agent: User-Agent:mine` sends
+    /// `mine`), as in httpie, where the later item wins.
+    fn header(&mut self, name: String, value: Vec<u8>) {
+        self.out.removed.retain(|r| !r.eq_ignore_ascii_case(&name));
+        self.out.headers.push((name, value));
     }
 
     /// The body the items make: a file, JSON, a urlencoded form or a multipart form.

@@ -83,6 +83,7 @@ impl Context<'_> {
             .or(file.map(|f| f.url.as_str()))
             .ok_or_else(|| usage("missing URL (usage: rq [METHOD] URL [ITEM ...])"))?;
         let mut lowered = body::lower(item_args, self.mode, self.cli.boundary.as_deref())?;
+        let boundary = lowered.content_type.as_deref().and_then(boundary_of);
         let (url, raw_path, url_auth) = self.url(url_arg, &lowered)?;
         let method = method.or(file.map(|f| f.method.as_str()));
         let payload = self.payload((lowered.body.take(), lowered.content_type.take()), method)?;
@@ -106,6 +107,9 @@ impl Context<'_> {
         };
         let layers = [&state.session_headers()[..], typed[0], typed[1]];
         let mut headers = build_headers(&url, &layers, &lowered.removed, defaults);
+        if let Some(boundary) = boundary {
+            add_boundary(&mut headers, &boundary);
+        }
         state.settle(&mut headers, &url, &typed)?;
         let mut request = Request {
             method,
@@ -229,6 +233,30 @@ struct Defaults<'a> {
     body: Option<&'a Body>,
     json_accept: bool,
     auth: Option<Vec<u8>>,
+}
+
+/// The `boundary` parameter of a multipart `Content-Type`.
+fn boundary_of(content_type: &str) -> Option<String> {
+    let params = content_type.strip_prefix("multipart/")?.split(';').skip(1);
+    params
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+}
+
+/// A typed `Content-Type: multipart/form-data` without a boundary gets the body's, as in
+/// httpie: without it the server could not split the parts.
+fn add_boundary(headers: &mut [Header], boundary: &str) {
+    for h in headers.iter_mut().filter(|h| h.is("content-type")) {
+        let value = String::from_utf8_lossy(&h.value).into_owned();
+        let multipart = value
+            .trim_start()
+            .get(..10)
+            .is_some_and(|t| t.eq_ignore_ascii_case("multipart/"));
+        if multipart && boundary_of(&value.to_ascii_lowercase()).is_none() {
+            h.value = format!("{}; boundary={boundary}", value.trim_end()).into_bytes();
+        }
+    }
 }
 
 /// Items are checked as they are parsed; this catches what reaches the headers by other

@@ -563,3 +563,53 @@ fn raw_json_numbers_are_sent_as_typed() {
         r#"{"n": 12345678901234567890123, "f": 1.0e+2, "x": [0.10, 1e-7]}"#
     );
 }
+
+#[test]
+fn a_header_item_after_a_removal_of_that_name_is_sent() {
+    let s = echo();
+    let args = [
+        "Foo:bar",
+        "Foo:",
+        "Foo:quux",
+        "User-Agent:",
+        "User-Agent:mine",
+    ];
+    let o = rq_with(&[&[s.url("/h").as_str()][..], &args].concat());
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.header_all("foo"), ["quux"]);
+    assert_eq!(r.header_all("user-agent"), ["mine"]);
+}
+
+#[test]
+fn header_values_are_sent_without_surrounding_whitespace() {
+    let s = echo();
+    let o = rq_with(&[&s.url("/h"), "Accept:  x ", "X-Tab:\tv"]);
+    assert_code(&o, 0);
+    let raw = String::from_utf8_lossy(&s.requests()[0].raw).into_owned();
+    assert!(raw.contains("\r\nAccept: x\r\n"), "{raw}");
+    assert!(raw.contains("\r\nX-Tab: v\r\n"), "{raw}");
+}
+
+#[test]
+fn a_typed_multipart_content_type_gets_the_boundary_of_the_body() {
+    let s = echo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "hi").unwrap();
+    let upload = format!("up@{}", file.display());
+    let o = rq_with(&[
+        "-f",
+        &s.url("/u"),
+        "Content-Type:multipart/form-data",
+        &upload,
+    ]);
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    let ct = r.header("content-type").unwrap();
+    let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect(ct);
+    assert!(
+        r.body_str().starts_with(&format!("--{boundary}\r\n")),
+        "{ct}"
+    );
+}
