@@ -142,7 +142,7 @@ impl State {
         if let Some(s) = &mut self.session {
             s.typed.get_or_insert(typed);
         }
-        self.jar.absorb(headers, url)?;
+        self.jar.absorb(headers, url);
         self.jar.apply(headers, url);
         Ok(())
     }
