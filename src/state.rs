@@ -17,7 +17,7 @@ use url::Url;
 
 use crate::auth::{self, Auth, DigestRequest, Scheme, Secret};
 use crate::cookies::Jar;
-use crate::error::{fail, ExitCode};
+use crate::error::{fail, usage, ExitCode};
 use crate::netrc::{self, Netrc};
 use crate::request::{Header, Request};
 use crate::session::{self, SessionFile};
@@ -59,6 +59,8 @@ pub struct Options {
     pub sends: bool,
     /// A terminal exists to ask for a password on.
     pub terminal: bool,
+    /// `-I`: never ask for a password.
+    pub no_prompt: bool,
     /// Warnings on stderr (off with `-qq`).
     pub warnings: bool,
     /// Where netrc is read from (`$NETRC`, else `~/.netrc`).
@@ -155,7 +157,7 @@ impl State {
         let given = if let Some(token) = &self.opts.bearer {
             Some(Auth::Bearer(token.clone()))
         } else if let Some(raw) = &self.opts.auth {
-            Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
+            Some(self.credentials(scheme, raw.expose())?)
         } else if let Some(creds) = url_auth {
             Some(self.url_auth(creds)?)
         } else {
@@ -166,15 +168,51 @@ impl State {
         }
         self.given = match (given, stored) {
             (Some(a), _) => Some(a),
-            (None, Some((scheme, raw))) => {
-                Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
-            }
+            (None, Some((scheme, raw))) => Some(self.credentials(scheme, raw.expose())?),
             (None, None) => None,
         };
         if self.given.is_none() && !self.opts.ignore_netrc {
             self.netrc = self.load_netrc();
         }
-        Ok(())
+        self.check_credentials_found(url)
+    }
+
+    /// `-A basic|digest|bearer` asks for an authentication scheme: without credentials from
+    /// `-a`, `--bearer`, the URL, the session or netrc for the host it has nothing to send,
+    /// which is a usage error (httpie: `--auth required`).
+    fn check_credentials_found(&self, url: &Url) -> Result<()> {
+        let (Some(scheme), None) = (self.opts.scheme, &self.given) else {
+            return Ok(());
+        };
+        let host = url.host_str().unwrap_or("");
+        if self
+            .netrc
+            .as_ref()
+            .is_some_and(|n| n.lookup(host).is_some())
+        {
+            return Ok(());
+        }
+        let give = match scheme {
+            Scheme::Bearer => "--bearer TOKEN (or -a TOKEN)",
+            _ => "-a USER[:PASSWORD]",
+        };
+        Err(usage(format!(
+            "-A {} needs credentials and none were given: pass {give}, or add {host} to \
+             your netrc",
+            scheme.name()
+        )))
+    }
+
+    /// `USER[:PASS]` (or a token) for `scheme`. A missing password is asked for on the
+    /// terminal, except with `-I`, which means no prompt (as in httpie).
+    fn credentials(&self, scheme: Scheme, raw: &str) -> Result<Auth> {
+        if self.opts.no_prompt && scheme != Scheme::Bearer && !raw.contains(':') {
+            return Err(usage(format!(
+                "-a {raw}: password missing, and -I (--ignore-stdin) means rq doesn't ask for \
+                 it; pass it as -a {raw}:PASSWORD"
+            )));
+        }
+        Auth::parse(scheme, raw, self.opts.terminal, "-a")
     }
 
     /// Read the session file, if there is one, and put its cookies in the jar; returns the
@@ -220,7 +258,7 @@ impl State {
             Some(p) => format!("{user}:{p}"),
             None => user,
         };
-        Auth::parse(scheme, &raw, self.opts.terminal, "-a")
+        self.credentials(scheme, &raw)
     }
 
     fn load_netrc(&self) -> Option<Netrc> {

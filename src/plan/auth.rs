@@ -25,6 +25,7 @@ pub fn options(cli: &Cli, env: &Env, diagnostics: &Diagnostics) -> Options {
         session,
         sends: !(cli.offline || cli.curl),
         terminal: env.stdin_tty || env.stderr_tty,
+        no_prompt: cli.ignore_stdin,
         warnings: diagnostics.warnings,
         netrc: env.netrc.clone(),
         home: env.home.clone(),
