@@ -164,3 +164,21 @@ fn a_full_disk_is_a_failed_write_naming_its_destination() {
     assert!(err.contains("couldn't write to '/dev/full'"), "{err}");
     assert!(err.contains("No space left"), "{err}");
 }
+
+#[test]
+fn quiet_at_a_terminal_still_warns_about_a_failed_status_unless_twice() {
+    let s = Server::http(|_| Response::new(404).text("gone"));
+    let line = format!("{} -q {}", crate::support::bin(), s.url("/"));
+    let (screen, code) = crate::support::in_terminal(&line, &[]);
+    assert_eq!(code, 4, "{screen}");
+    assert_eq!(screen.trim(), "rq: warning: HTTP 404 Not Found");
+    let (screen, code) = crate::support::in_terminal(
+        &format!("{} -qq {}", crate::support::bin(), s.url("/")),
+        &[],
+    );
+    assert_eq!((screen.trim(), code), ("", 4));
+    // Without -q the status line on the terminal says it; no warning is added.
+    let (screen, _) =
+        crate::support::in_terminal(&format!("{} {}", crate::support::bin(), s.url("/")), &[]);
+    assert!(!screen.contains("warning"), "{screen}");
+}
