@@ -138,7 +138,8 @@ impl<W: Write> Printer<W> {
         if sections.request_headers {
             let wire = self.wire();
             let version = self.opts.request_version;
-            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire, version)?;
+            let (theme, sort) = (self.theme.as_ref(), self.opts.headers_sort);
+            headers::request_head(&mut self.out, req, theme, wire, sort, version)?;
         }
         if sections.request_body {
             if let Some(body) = &req.body {

@@ -463,3 +463,29 @@ fn strip_sgr(screen: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn sorted_headers_apply_to_the_request_head_too() {
+    let s = json_server();
+    for option in ["--sorted", "--format-options=headers.sort:true"] {
+        let o = rq_with(&[
+            "-p",
+            "H",
+            option,
+            &s.url("/"),
+            "X-B:1",
+            "X-A:2",
+            "b-lower:3",
+        ]);
+        assert_code(&o, 0);
+        let names: Vec<String> = stdout(&o)
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':').map(|(n, _)| n.to_string()))
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_ascii_lowercase());
+        assert_eq!(names, sorted, "{option}");
+        assert_eq!(names.len(), 7, "{option}: {names:?}");
+    }
+}
