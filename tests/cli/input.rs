@@ -4,8 +4,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
 
 use crate::support::{
-    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, Response, Server, LATE,
-    PATIENCE,
+    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, stdout, Response, Server,
+    LATE, PATIENCE,
 };
 
 fn echo() -> Server {
@@ -611,5 +611,26 @@ fn a_typed_multipart_content_type_gets_the_boundary_of_the_body() {
     assert!(
         r.body_str().starts_with(&format!("--{boundary}\r\n")),
         "{ct}"
+    );
+}
+
+#[test]
+fn a_url_with_its_scheme_left_out_is_not_a_localhost_path() {
+    let s = echo();
+    // `://127.0.0.1:PORT/x` means the default scheme's URL (http for loopback), as in httpie.
+    let o = rq_with(&[&format!("://127.0.0.1:{}/x", s.port()), "q==1"]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].target, "/x?q=1");
+    let o = rq_with(&["--offline", "://example.org/a"]);
+    assert!(
+        stdout(&o).starts_with("GET /a HTTP/1.1\r\nHost: example.org\r\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = rq_with(&["--curl", "://example.org/a"]);
+    assert!(
+        stdout(&o).contains("https://example.org/a"),
+        "{}",
+        stdout(&o)
     );
 }
