@@ -554,7 +554,9 @@ fn an_auth_type_without_credentials_is_a_usage_error() {
 #[test]
 fn ignore_stdin_means_no_password_prompt_even_at_a_terminal() {
     let s = Server::http(|_| Response::new(200));
-    let line = format!("{} -I -a bob {}", bin(), s.url("/"));
+    // A prompt would wait for typing that never comes: `timeout` ends that wait (failing the
+    // test) long after rq, which does not prompt, has exited.
+    let line = format!("timeout 60 {} -I -a bob {}", bin(), s.url("/"));
     let (screen, code) = crate::support::in_terminal(&line, &[]);
     assert_eq!(code, 64, "{screen}");
     assert!(!screen.contains("password for"), "no prompt: {screen}");
