@@ -18,7 +18,7 @@ complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for std
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
-complete -c rq -l max-time -d 'Give up when the whole exchange takes longer than SECONDS (default: none)' -r
+complete -c rq -l max-time -d 'Give up when the whole run takes longer than SECONDS, counted from rq\'s start (a wait for a body on stdin included; default: none)' -r
 complete -c rq -l default-scheme -d 'Scheme for URLs without one (default: https, or http for loopback hosts)' -r
 complete -c rq -l proxy -d 'Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY, $ALL_PROXY, except the hosts in $NO_PROXY' -r
 complete -c rq -l resolve -d 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up' -r
@@ -71,7 +71,7 @@ complete -c rq -s I -l ignore-stdin -d 'Never read the request body from standar
 complete -c rq -s h -l headers -d 'Print only the response headers (-p h)'
 complete -c rq -s b -l body -d 'Print only the response body (-p b)'
 complete -c rq -s m -l meta -d 'Print only the response metadata (-p m)'
-complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm)'
+complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm). Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop)'
 complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with the same sections'
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
 complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'

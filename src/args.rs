@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use clap::{Arg, Command, CommandFactory, Parser};
+use clap::{Arg, Command, CommandFactory};
 
 use crate::cli::Cli;
 use crate::error::{usage, ExitCode};
@@ -36,7 +36,7 @@ pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
         return Ok(Parsed::Done(ExitCode::Ok));
     }
     let args = prepare(args, config_dir, true);
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e).map(Parsed::Done),
     };

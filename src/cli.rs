@@ -3,7 +3,8 @@
 //! Doc comments here are the `--help` text, the man page and the completions, so they state
 //! defaults. The plan resolves everything in it before anything else runs; nothing else reads it.
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 /// rq: a command-line HTTP client with httpie-style requests and exact exit codes.
 #[derive(Debug, Parser)]
@@ -77,6 +78,7 @@ pub struct Cli {
     pub meta: bool,
 
     /// Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm).
+    /// Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop).
     #[arg(short = 'v', long, action = ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 
@@ -87,6 +89,11 @@ pub struct Cli {
     /// What to print for intermediary exchanges (default: the same as --print).
     #[arg(short = 'P', long, value_name = "WHAT", help_heading = "Output")]
     pub history_print: Option<String>,
+
+    /// The output options (-p, -h, -b, -m, -v) in the order given, for "the later one
+    /// wins"; filled by [`Cli::parse_args`] from where clap found them, not an option.
+    #[arg(skip)]
+    pub output_order: Vec<OutputFlag>,
 
     /// Print nothing on stdout; twice (-qq) also silences warnings.
     #[arg(short = 'q', long, action = ArgAction::Count, help_heading = "Output")]
@@ -208,7 +215,8 @@ pub struct Cli {
     )]
     pub connect_timeout: f64,
 
-    /// Give up when the whole exchange takes longer than SECONDS (default: none).
+    /// Give up when the whole run takes longer than SECONDS, counted from rq's start (a wait
+    /// for a body on stdin included; default: none).
     #[arg(long, value_name = "SECONDS", help_heading = "Network")]
     pub max_time: Option<f64>,
 
@@ -536,3 +544,49 @@ Exit codes: 0 ok, 1 network/I/O error, 2 timeout, 3/4/5 a 3xx/4xx/5xx response,
 
 Defaults: options listed in CONFIG/config.json as {\"default_options\": [...]} come first;
 every option has a --no-OPTION form that cancels it (--no-follow, --no-style ...).";
+
+/// One of the options that choose what is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFlag {
+    Print,
+    Headers,
+    Body,
+    Meta,
+    Verbose,
+}
+
+impl Cli {
+    /// Parse argv like `Cli::try_parse_from`, also noting the order of the output options.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.output_order = output_order(&matches);
+        Ok(cli)
+    }
+}
+
+/// The output options as they appear in argv, first to last.
+fn output_order(matches: &ArgMatches) -> Vec<OutputFlag> {
+    let ids = [
+        ("print", OutputFlag::Print),
+        ("headers", OutputFlag::Headers),
+        ("body", OutputFlag::Body),
+        ("meta", OutputFlag::Meta),
+        ("verbose", OutputFlag::Verbose),
+    ];
+    let mut found: Vec<(usize, OutputFlag)> = ids
+        .iter()
+        // Flags have default values, with indices of their own: only typed ones count.
+        .filter(|&&(id, _)| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .flat_map(|&(id, flag)| {
+            let at = matches.indices_of(id).into_iter().flatten();
+            at.map(move |i| (i, flag))
+        })
+        .collect();
+    found.sort_by_key(|&(i, _)| i);
+    found.into_iter().map(|(_, flag)| flag).collect()
+}

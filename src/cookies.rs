@@ -14,12 +14,10 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Result;
 use cookie_store::{Cookie, CookieDomain, CookieExpiration, CookieStore, RawCookie};
 use url::Url;
 
 use crate::auth::Secret;
-use crate::error::usage;
 use crate::request::Header;
 
 /// One cookie as a session file holds it.
@@ -157,11 +155,13 @@ impl Jar {
     }
 
     /// Set the `Cookie` header of a request to `url` from the jar: in place of the first
-    /// `Cookie` header (keeping the name as typed), or last; none when nothing matches.
+    /// `Cookie` header of pairs (keeping the name as typed), or last; none when nothing
+    /// matches. A `Cookie` header that is not `name=value` pairs stays as it was typed.
     pub fn apply(&self, headers: &mut Vec<Header>, url: &Url) {
-        let at = headers.iter().position(|h| h.is("cookie"));
+        let jarred = |h: &Header| h.is("cookie") && pairs(&h.value).is_some();
+        let at = headers.iter().position(jarred);
         let name = at.map_or("Cookie".to_string(), |i| headers[i].name.clone());
-        headers.retain(|h| !h.is("cookie"));
+        headers.retain(|h| !jarred(h));
         if let Some(value) = self.header_for(url) {
             let at = at.unwrap_or(headers.len()).min(headers.len());
             headers.insert(at, Header::new(name, value));
@@ -170,25 +170,15 @@ impl Jar {
 
     /// Move the cookies of `Cookie` headers the user gave into the jar, bound to `url`'s
     /// host and port, path `/`, for as long as the session lasts (httpie does the same).
-    pub fn absorb(&mut self, headers: &[Header], url: &Url) -> Result<()> {
+    /// A value that is not `name=value` pairs is not a jar's business: it is sent as typed.
+    pub fn absorb(&mut self, headers: &[Header], url: &Url) {
         for h in headers.iter().filter(|h| h.is("cookie")) {
-            let text = String::from_utf8_lossy(&h.value);
-            for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                let (name, value) = match pair.split_once('=') {
-                    Some((n, v)) if !n.trim().is_empty() => (n.trim(), v.trim()),
-                    _ => {
-                        return Err(usage(format!(
-                            "invalid cookie '{pair}' in header '{}:{text}' (expected name=value)",
-                            h.name
-                        )))
-                    }
-                };
-                let mut raw = RawCookie::new(name.to_string(), value.to_string());
+            for (name, value) in pairs(&h.value).unwrap_or_default() {
+                let mut raw = RawCookie::new(name, value);
                 raw.set_path("/");
                 self.insert(port(url), raw, url, None);
             }
         }
-        Ok(())
     }
 
     /// Cookies from a session file, each for its own port, or the port of `url` (the first
@@ -251,6 +241,18 @@ impl Jar {
         }
         out
     }
+}
+
+/// The `name=value` pairs of a `Cookie` value, or `None` when it is something else.
+fn pairs(value: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let pairs = text.split(';').map(str::trim).filter(|p| !p.is_empty());
+    pairs
+        .map(|pair| match pair.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => Some((n.trim().into(), v.trim().into())),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -370,7 +372,7 @@ mod tests {
     fn a_cookie_header_is_split_into_the_jar_for_its_host() {
         let mut jar = Jar::default();
         let typed = [Header::new("cookie", "a=1; b=2")];
-        jar.absorb(&typed, &url("http://a.test/x/y")).unwrap();
+        jar.absorb(&typed, &url("http://a.test/x/y"));
         assert_eq!(
             jar.header_for(&url("http://a.test/")),
             Some("a=1; b=2".into())
@@ -384,11 +386,19 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_header_without_a_pair_is_a_usage_error() {
-        let err = Jar::default()
-            .absorb(&[Header::new("Cookie", "novalue")], &url("http://a.test/"))
-            .unwrap_err();
-        assert!(err.to_string().contains("'novalue'"), "{err}");
+    fn a_cookie_header_that_is_not_pairs_is_sent_as_typed() {
+        let mut jar = Jar::default();
+        let typed = [
+            Header::new("Cookie", "novalue"),
+            Header::new("cookie", "a=1"),
+        ];
+        jar.absorb(&typed, &url("http://a.test/"));
+        let mut headers = typed.to_vec();
+        jar.apply(&mut headers, &url("http://a.test/"));
+        assert_eq!(
+            headers, typed,
+            "the opaque value stays, the pair comes from the jar"
+        );
     }
 
     #[test]

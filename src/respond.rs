@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::{fail, ExitCode};
-use crate::paginate::{Pages, Quiet};
+use crate::paginate::{Pages, Quiet, Seen};
 use crate::plan::Plan;
 use crate::print::{BodyInfo, Printer, Sections};
 use crate::request::Request;
@@ -27,16 +27,34 @@ struct Watcher<'a, W: Write> {
     state: &'a mut State,
     /// Show a bar for large uploads (stderr is a terminal).
     progress: bool,
+    /// The request under way, when it can't be printed before it is known whether its
+    /// exchange is an intermediary one (history sections) or the final one.
+    pending: Option<Request>,
+}
+
+impl<W: Write> Watcher<'_, W> {
+    /// Print the request held back, with the sections of the exchange it turned out to
+    /// belong to (`None`: hidden).
+    fn print_pending(&mut self, sections: Option<Sections>) -> Result<()> {
+        match (self.pending.take(), sections) {
+            (Some(request), Some(sections)) => self.printer.request(&request, sections),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl<W: Write> Observer for Watcher<'_, W> {
-    fn sending(&mut self, request: &Request, hop: u32) -> Result<()> {
-        let sections = match (hop, self.history) {
-            (0, _) => self.first_sections,
-            (_, Some(h)) => h,
-            (_, None) => return Ok(()),
-        };
-        self.printer.request(request, sections)
+    fn sending(&mut self, request: &Request, _hop: u32) -> Result<()> {
+        // Each exchange prints its own request. When intermediary and final exchanges show
+        // the same request sections, it is printed now, before the response is awaited;
+        // otherwise it waits until the engine says which kind this exchange is.
+        let part = |s: Sections| (s.request_headers, s.request_body);
+        let history = self.history.unwrap_or_default();
+        if part(history) == part(self.first_sections) {
+            return self.printer.request(request, self.first_sections);
+        }
+        self.pending = Some(request.clone());
+        Ok(())
     }
 
     fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
@@ -60,6 +78,7 @@ impl<W: Write> Observer for Watcher<'_, W> {
     }
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
+        self.print_pending(self.history)?;
         let Some(sections) = self.history else {
             return Ok(());
         };
@@ -143,11 +162,15 @@ fn watched<W: Write>(
         printer,
         state,
         progress: plan.diagnostics.progress,
+        pending: None,
     };
     if let Some(refused) = refused {
         watcher.intermediate(refused)?;
     }
-    client.exchange(request, &mut watcher)
+    let exchange = client.exchange(request, &mut watcher);
+    // The request of the final exchange (or of the one that failed) goes above its response.
+    watcher.print_pending(Some(plan.output.sections))?;
+    exchange
 }
 
 /// The request for the page after `exchange`'s, if its `Link` header names one.
@@ -238,10 +261,13 @@ fn paginate_verbose<W: Write>(
 ) -> Result<ExitCode> {
     let mut request = plan.request.clone();
     let mut page = 1u32;
+    let mut seen = Seen::default();
+    seen.visit(&request.url)?;
     loop {
         let (code, next) = send_page(plan, client, &request, printer, state)?;
         match next {
             Some(next) if code == ExitCode::Ok && max_pages.is_none_or(|m| page < m) => {
+                seen.visit(&next.url)?;
                 request = next;
                 page += 1;
             }
@@ -288,6 +314,16 @@ fn body_info(head: &Head, stream: bool) -> BodyInfo {
 fn body_error(e: io::Error, received: u64) -> anyhow::Error {
     if crate::stdout::closed() {
         return e.into();
+    }
+    if let Some(write) = crate::stdout::write_error(&e) {
+        // Our own output failed (a full disk), not the response.
+        return fail(
+            ExitCode::Error,
+            format!(
+                "couldn't write the body to stdout after {received} bytes had arrived: {}",
+                write.0
+            ),
+        );
     }
     if crate::error::timeout_of(&e).is_some() {
         return anyhow::Error::new(e)

@@ -20,7 +20,7 @@ use url::Url;
 
 use crate::auth::{self, Auth, DigestAnswer, DigestRequest, Scheme, Secret};
 use crate::cookies::Jar;
-use crate::error::{fail, ExitCode};
+use crate::error::{fail, usage, ExitCode};
 use crate::netrc::{self, Netrc};
 use crate::request::{Header, Request};
 use crate::session::{self, SessionFile};
@@ -66,6 +66,8 @@ pub struct Options {
     pub sends: bool,
     /// A terminal exists to ask for a password on.
     pub terminal: bool,
+    /// `-I`: never ask for a password.
+    pub no_prompt: bool,
     /// Warnings on stderr (off with `-qq`).
     pub warnings: bool,
     /// Where netrc is read from (`$NETRC`, else `~/.netrc`).
@@ -152,7 +154,7 @@ impl State {
         if let Some(s) = &mut self.session {
             s.typed.get_or_insert(typed);
         }
-        self.jar.absorb(headers, url)?;
+        self.jar.absorb(headers, url);
         self.jar.apply(headers, url);
         Ok(())
     }
@@ -169,13 +171,7 @@ impl State {
         let given = if let Some(token) = &self.opts.bearer {
             Some(Auth::Bearer(token.clone()))
         } else if let Some(raw) = &self.opts.auth {
-            Some(Auth::parse(
-                scheme,
-                raw.expose(),
-                self.opts.terminal,
-                "-a",
-                &host,
-            )?)
+            Some(self.credentials(scheme, raw.expose(), &host)?)
         } else if let Some(creds) = url_auth {
             Some(self.url_auth(creds, url)?)
         } else {
@@ -186,19 +182,51 @@ impl State {
         }
         self.given = match (given, stored) {
             (Some(a), _) => Some(a),
-            (None, Some((scheme, raw))) => Some(Auth::parse(
-                scheme,
-                raw.expose(),
-                self.opts.terminal,
-                "-a",
-                &host,
-            )?),
+            (None, Some((scheme, raw))) => Some(self.credentials(scheme, raw.expose(), &host)?),
             (None, None) => None,
         };
         if self.given.is_none() && !self.opts.ignore_netrc {
             self.netrc = self.load_netrc();
         }
-        Ok(())
+        self.check_credentials_found(url)
+    }
+
+    /// `-A basic|digest|bearer` asks for an authentication scheme: without credentials from
+    /// `-a`, `--bearer`, the URL, the session or netrc for the host it has nothing to send,
+    /// which is a usage error (httpie: `--auth required`).
+    fn check_credentials_found(&self, url: &Url) -> Result<()> {
+        let (Some(scheme), None) = (self.opts.scheme, &self.given) else {
+            return Ok(());
+        };
+        let host = url.host_str().unwrap_or("");
+        if self
+            .netrc
+            .as_ref()
+            .is_some_and(|n| n.lookup(host).is_some())
+        {
+            return Ok(());
+        }
+        let give = match scheme {
+            Scheme::Bearer => "--bearer TOKEN (or -a TOKEN)",
+            _ => "-a USER[:PASSWORD]",
+        };
+        Err(usage(format!(
+            "-A {} needs credentials and none were given: pass {give}, or add {host} to \
+             your netrc",
+            scheme.name()
+        )))
+    }
+
+    /// `USER[:PASS]` (or a token) for `scheme`. A missing password is asked for on the
+    /// terminal, except with `-I`, which means no prompt (as in httpie).
+    fn credentials(&self, scheme: Scheme, raw: &str, host: &str) -> Result<Auth> {
+        if self.opts.no_prompt && scheme != Scheme::Bearer && !raw.contains(':') {
+            return Err(usage(format!(
+                "-a {raw}: password missing, and -I (--ignore-stdin) means rq doesn't ask for \
+                 it; pass it as -a {raw}:PASSWORD"
+            )));
+        }
+        Auth::parse(scheme, raw, self.opts.terminal, "-a", host)
     }
 
     /// Read the session file, if there is one, and put its cookies in the jar; returns the
@@ -246,7 +274,7 @@ impl State {
             None => user,
         };
         let host = crate::target::host_header(url);
-        Auth::parse(scheme, &raw, self.opts.terminal, "-a", &host)
+        self.credentials(scheme, &raw, &host)
     }
 
     fn load_netrc(&self) -> Option<Netrc> {

@@ -1,8 +1,10 @@
 //! Turning what the user typed as a URL into the absolute URL rq requests.
 //!
 //! Rules (SPEC §1): `https://` when no scheme is given, except loopback hosts (`localhost`,
-//! `127.0.0.0/8`, `[::1]`, and `0.0.0.0`, see [`is_loopback`]), which get `http://` (rq deliberately differs from httpie, whose
-//! default is http everywhere); `:3000/x` and `:/x` are localhost shorthands; host names are
+//! `127.0.0.0/8`, `[::1]`, and `0.0.0.0`, see [`is_loopback`]), which get `http://` (rq
+//! deliberately differs from httpie, whose default is http everywhere); `:3000/x` and `:/x`
+//! are localhost shorthands, while `://host/x` is a URL with its scheme left out (as in
+//! httpie); host names are
 //! IDNA-encoded and spaces or non-ASCII in the path and query are percent-encoded (the `url`
 //! crate does both). `--path-as-is` keeps `/../` and `/./`, which `url` would otherwise resolve,
 //! so the typed path travels beside the `Url` (see [`path_as_typed`]).
@@ -58,7 +60,10 @@ fn with_scheme(input: &str, scheme: SchemeDefault<'_>) -> String {
     if has_scheme(input) {
         return input.to_string();
     }
-    let rest = if let Some(after) = input.strip_prefix(':') {
+    let rest = if let Some(after) = input.strip_prefix("://") {
+        // `://host/path`: a URL with its scheme left out, as in httpie (not a localhost path).
+        after.to_string()
+    } else if let Some(after) = input.strip_prefix(':') {
         // `:3000/x`, `:/x`, `:` → localhost
         if after.starts_with('/') || after.is_empty() {
             format!("localhost{after}")
@@ -135,7 +140,7 @@ pub fn path_as_typed(input: &str) -> Option<String> {
         .add(b'{')
         .add(b'}');
     let after_scheme = match input.find("://") {
-        Some(i) if has_scheme(input) => &input[i + 3..],
+        Some(i) if has_scheme(input) || i == 0 => &input[i + 3..],
         _ => input.trim_start_matches(':'),
     };
     let path = &after_scheme[after_scheme.find('/')?..];
@@ -224,6 +229,8 @@ mod tests {
             ("bücher.example/ä b", "https://xn--bcher-kva.example/%C3%A4%20b"),
             ("example.org/a b?q=ü", "https://example.org/a%20b?q=%C3%BC"),
             ("example.org/a/../b", "https://example.org/b"),
+            ("://example.org/x", "https://example.org/x"),
+            ("://localhost:8080/x", "http://localhost:8080/x"),
             ("ftp://example.org", "ERR unsupported URL scheme 'ftp' in 'ftp://example.org' (rq speaks http and https)"),
             ("", "ERR the URL is empty"),
         ];

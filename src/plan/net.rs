@@ -9,7 +9,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -37,6 +37,22 @@ fn secs(option: &str, value: f64) -> Result<Duration> {
         })
 }
 
+/// `--max-time`, checked.
+pub fn max_time(cli: &Cli) -> Result<Option<Duration>> {
+    cli.max_time.map(|t| secs("--max-time", t)).transpose()
+}
+
+/// What is left of `--max-time` for the exchange once planning (which may have waited for
+/// stdin) is done; none left is the timeout itself.
+pub fn time_left(deadline: Instant) -> Result<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    match left.is_zero() {
+        true => Err(anyhow::Error::new(crate::error::Timeout::Whole)
+            .context("preparing the request failed")),
+        false => Ok(left),
+    }
+}
+
 /// Everything the engine needs to know.
 pub fn settings(cli: &Cli, env: &Env, diag: &Diagnostics) -> Result<Settings> {
     Ok(Settings {
@@ -45,7 +61,7 @@ pub fn settings(cli: &Cli, env: &Env, diag: &Diagnostics) -> Result<Settings> {
         max_redirects: cli.max_redirects,
         connect_timeout: secs("--connect-timeout", cli.connect_timeout)?,
         idle_timeout: cli.timeout.map(|t| secs("--timeout", t)).transpose()?,
-        max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
+        max_time: max_time(cli)?,
         connect: connect(cli, env)?,
         retry: retry(cli, diag)?,
         debug: diag.debug,

@@ -72,21 +72,8 @@ fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
     if cli.quiet > 0 {
         return Ok(Sections::default());
     }
-    if let Some(p) = &cli.print {
-        return Sections::parse(p, "--print");
-    }
-    if cli.verbose > 0 {
-        let mut s = Sections::parse("HBhb", "-v")?;
-        s.meta = cli.verbose > 1;
-        return Ok(s);
-    }
-    if cli.headers || cli.body || cli.meta {
-        return Ok(Sections {
-            response_headers: cli.headers,
-            response_body: cli.body,
-            meta: cli.meta,
-            ..Sections::default()
-        });
+    if let Some(chosen) = chosen_sections(cli)? {
+        return Ok(chosen);
     }
     if cli.offline {
         return Sections::parse("HB", "--offline");
@@ -99,6 +86,53 @@ fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
         });
     }
     Sections::parse(if env.stdout_tty { "hb" } else { "b" }, "--print")
+}
+
+/// What `-p`, `-h`, `-b`, `-m` and `-v` ask for: the later option wins, so `-v -b` (or `-v`
+/// in the config's default options, then `-b`) prints the body only, as in httpie; `-h`,
+/// `-b` and `-m` given one after another add up (`-h -b` is `-p hb`).
+fn chosen_sections(cli: &Cli) -> Result<Option<Sections>> {
+    use crate::cli::OutputFlag;
+    let order = match cli.output_order.is_empty() {
+        false => cli.output_order.clone(),
+        // A `Cli` not from `Cli::parse_args`: -p over -v over -h/-b/-m.
+        true => [
+            (cli.headers, OutputFlag::Headers),
+            (cli.body, OutputFlag::Body),
+            (cli.meta, OutputFlag::Meta),
+            (cli.verbose > 0, OutputFlag::Verbose),
+            (cli.print.is_some(), OutputFlag::Print),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect(),
+    };
+    let mut chosen: Option<Sections> = None;
+    let mut adding = false;
+    for flag in order {
+        let mut s = match (adding, chosen) {
+            (true, Some(s)) => s,
+            _ => Sections::default(),
+        };
+        adding = matches!(
+            flag,
+            OutputFlag::Headers | OutputFlag::Body | OutputFlag::Meta
+        );
+        match flag {
+            OutputFlag::Print => {
+                s = Sections::parse(cli.print.as_deref().unwrap_or(""), "--print")?
+            }
+            OutputFlag::Verbose => {
+                s = Sections::parse("HBhb", "-v")?;
+                s.meta = cli.verbose > 1;
+            }
+            OutputFlag::Headers => s.response_headers = true,
+            OutputFlag::Body => s.response_body = true,
+            OutputFlag::Meta => s.meta = true,
+        }
+        chosen = Some(s);
+    }
+    Ok(chosen)
 }
 
 fn response_mime(cli: &Cli) -> Result<Option<String>> {

@@ -2,6 +2,8 @@
 //! `--raw`, stdin), a request file's request underneath, the method, the headers
 //! (defaults, session, typed, credentials, cookies), and the framing that goes on the wire.
 
+use std::time::Instant;
+
 use anyhow::Result;
 use url::Url;
 
@@ -19,12 +21,19 @@ use crate::upload::Body;
 
 /// Every request of the invocation: the one on the command line, or each of a request
 /// file's with the command line's method, URL and items over it.
-pub fn all(cli: &Cli, env: &Env, diag: &Diagnostics, state: &mut State) -> Result<Vec<Request>> {
+pub fn all(
+    cli: &Cli,
+    env: &Env,
+    diag: &Diagnostics,
+    deadline: Option<Instant>,
+    state: &mut State,
+) -> Result<Vec<Request>> {
     let ctx = Context {
         cli,
         env,
         diag,
         mode: data_mode(cli),
+        deadline,
     };
     if let Some(b) = &cli.boundary {
         check_boundary(b)?;
@@ -52,6 +61,8 @@ struct Context<'a> {
     env: &'a Env,
     diag: &'a Diagnostics,
     mode: DataMode,
+    /// `--max-time` from rq's start: it bounds the wait for a body on stdin.
+    deadline: Option<Instant>,
 }
 
 /// A body and the `Content-Type` that goes with it.
@@ -72,13 +83,12 @@ impl Context<'_> {
             .or(file.map(|f| f.url.as_str()))
             .ok_or_else(|| usage("missing URL (usage: rq [METHOD] URL [ITEM ...])"))?;
         let mut lowered = body::lower(item_args, self.mode, self.cli.boundary.as_deref())?;
+        let boundary = lowered.content_type.as_deref().and_then(boundary_of);
         let (url, raw_path, url_auth) = self.url(url_arg, &lowered)?;
-        let payload = self.payload((lowered.body.take(), lowered.content_type.take()))?;
+        let method = method.or(file.map(|f| f.method.as_str()));
+        let payload = self.payload((lowered.body.take(), lowered.content_type.take()), method)?;
         let (file_headers, (body, content_type)) = under_file(file, payload);
-        let method = match method
-            .map(str::to_string)
-            .or(file.map(|f| f.method.clone()))
-        {
+        let method = match method.map(str::to_string) {
             Some(m) => m.to_ascii_uppercase(),
             None if body.is_some() => "POST".into(),
             None => "GET".into(),
@@ -97,6 +107,9 @@ impl Context<'_> {
         };
         let layers = [&state.session_headers()[..], typed[0], typed[1]];
         let mut headers = build_headers(&url, &layers, &lowered.removed, defaults);
+        if let Some(boundary) = boundary {
+            add_boundary(&mut headers, &boundary);
+        }
         state.settle(&mut headers, &url, &typed)?;
         let mut request = Request {
             method,
@@ -124,7 +137,7 @@ impl Context<'_> {
     }
 
     /// The body from items (`items`), `--raw` or stdin, and its type.
-    fn payload(&self, items: Payload) -> Result<Payload> {
+    fn payload(&self, items: Payload, method: Option<&str>) -> Result<Payload> {
         let cli = self.cli;
         let mut payload = items;
         if let Some(raw) = &cli.raw {
@@ -143,29 +156,58 @@ impl Context<'_> {
         if cli.ignore_stdin || self.env.stdin_tty || cli.http_file.is_some() {
             return Ok(payload);
         }
-        if payload.0.is_some() {
-            if stdin::glance() == stdin::Glance::Data {
-                return Err(usage(
-                    "request body from stdin can't be mixed with data items, --raw or @file: \
-                     pass -I to ignore stdin, or drop the items",
-                ));
-            }
-            return Ok(payload);
-        }
+        let glance_only = payload.0.is_some() || method.is_some_and(bodyless);
+        let prefix = match glance_only {
+            false => Vec::new(),
+            true => match stdin::glance() {
+                stdin::Glance::Data(_) if payload.0.is_some() => {
+                    return Err(usage(
+                        "request body from stdin can't be mixed with data items, --raw or \
+                         @file: pass -I to ignore stdin, or drop the items",
+                    ))
+                }
+                stdin::Glance::Data(prefix) => prefix,
+                stdin::Glance::Empty | stdin::Glance::Idle => return Ok(payload),
+            },
+        };
         let diag = self.diag;
-        let patience = self.env.stdin_patience;
-        let data = crate::upload::from_stdin(patience, || {
+        let wait = stdin::Wait {
+            patience: self.env.stdin_patience,
+            deadline: self.deadline,
+        };
+        let data = crate::upload::from_stdin(prefix, wait, || {
             diag.warn(format_args!(
                 "no stdin data after {} s; pass -I (--ignore-stdin) if the request has no body",
-                patience.as_secs_f64()
+                wait.patience.as_secs_f64()
             ))
         })
-        .map_err(|e| usage(format!("can't read stdin: {e}")))?;
+        .map_err(stdin_error)?;
         match data {
             Some(data) => Ok((Some(data), Some(default_raw_type(self.mode).into()))),
             None => Ok(payload),
         }
     }
+}
+
+/// Methods that do not normally carry a body: with one of them typed, stdin is only
+/// glanced at, so an idle pipe never holds the request up (SPEC §1).
+fn bodyless(method: &str) -> bool {
+    ["GET", "HEAD", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// `--max-time` running out while rq waits for stdin is a timeout (exit 2); anything else
+/// that goes wrong reading it is a usage error (nothing was sent).
+fn stdin_error(e: std::io::Error) -> anyhow::Error {
+    if crate::error::timeout_of(&e).is_some() {
+        return crate::error::fail(
+            crate::error::ExitCode::Timeout,
+            "timed out waiting for the request body on stdin: --max-time ran out; pass -I \
+             (--ignore-stdin) if the request has no body",
+        );
+    }
+    usage(format!("can't read stdin: {e}"))
 }
 
 /// Credentials typed in the URL: user and password.
@@ -191,6 +233,30 @@ struct Defaults<'a> {
     body: Option<&'a Body>,
     json_accept: bool,
     auth: Option<Vec<u8>>,
+}
+
+/// The `boundary` parameter of a multipart `Content-Type`.
+fn boundary_of(content_type: &str) -> Option<String> {
+    let params = content_type.strip_prefix("multipart/")?.split(';').skip(1);
+    params
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+}
+
+/// A typed `Content-Type: multipart/form-data` without a boundary gets the body's, as in
+/// httpie: without it the server could not split the parts.
+fn add_boundary(headers: &mut [Header], boundary: &str) {
+    for h in headers.iter_mut().filter(|h| h.is("content-type")) {
+        let value = String::from_utf8_lossy(&h.value).into_owned();
+        let multipart = value
+            .trim_start()
+            .get(..10)
+            .is_some_and(|t| t.eq_ignore_ascii_case("multipart/"));
+        if multipart && boundary_of(&value.to_ascii_lowercase()).is_none() {
+            h.value = format!("{}; boundary={boundary}", value.trim_end()).into_bytes();
+        }
+    }
 }
 
 /// Items are checked as they are parsed; this catches what reaches the headers by other

@@ -15,11 +15,13 @@ fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Re
 }
 
 /// The request line and headers; `version` is what the request line names (`HTTP/1.1`).
+/// `sort` orders the headers by name (`--sorted`, `headers.sort`), as for responses.
 pub fn request_head(
     out: &mut dyn Write,
     req: &Request,
     theme: Option<&Theme>,
     wire: bool,
+    sort: bool,
     version: &str,
 ) -> io::Result<()> {
     let eol = if wire { "\r\n" } else { "\n" };
@@ -29,7 +31,11 @@ pub fn request_head(
     out.write_all(b" ")?;
     paint(out, theme.map(|t| t.version), version)?;
     out.write_all(eol.as_bytes())?;
-    for h in &req.headers {
+    let mut headers: Vec<_> = req.headers.iter().collect();
+    if sort {
+        headers.sort_by_key(|h| h.name.to_ascii_lowercase());
+    }
+    for h in headers {
         let value = String::from_utf8_lossy(&h.value);
         header_line(out, theme, &h.name, &value, eol)?;
     }

@@ -142,7 +142,8 @@ impl<W: Write> Printer<W> {
         if sections.request_headers {
             let wire = self.wire();
             let version = self.opts.request_version;
-            headers::request_head(&mut self.out, req, self.theme.as_ref(), wire, version)?;
+            let (theme, sort) = (self.theme.as_ref(), self.opts.headers_sort);
+            headers::request_head(&mut self.out, req, theme, wire, sort, version)?;
         }
         if sections.request_body {
             if let Some(body) = &req.body {
@@ -155,7 +156,10 @@ impl<W: Write> Printer<W> {
                     // The request body is the user's own, but a terminal still gets it
                     // sanitised (it may come from a file).
                 };
-                if body.replayable() {
+                if body.replayable() && self.wire() && chunked(req) {
+                    // Wire-exact: the chunk framing the body is sent with.
+                    body::print(self, &mut Chunked::new(body.reader()), &info)?;
+                } else if body.replayable() {
                     // Files are streamed from disk here and again when sent.
                     body::print(self, &mut body.reader(), &info)?;
                 } else {
@@ -226,6 +230,62 @@ impl<W: Write> Printer<W> {
         }
         self.out.flush()?;
         Ok(self.out.inner)
+    }
+}
+
+/// Whether the request's body goes out with chunked framing.
+fn chunked(req: &Request) -> bool {
+    req.headers.iter().any(|h| {
+        h.is("transfer-encoding")
+            && String::from_utf8_lossy(&h.value)
+                .rsplit(',')
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"))
+    })
+}
+
+/// A body in chunked framing (RFC 9112 §7.1), one chunk per read of the inner reader, then
+/// the last chunk: what `--offline --pretty=none` prints under `Transfer-Encoding: chunked`,
+/// so that the printed request, replayed with `--http-file`, is the one sent.
+struct Chunked<R> {
+    inner: R,
+    framed: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl<R: io::Read> Chunked<R> {
+    fn new(inner: R) -> Self {
+        Chunked {
+            inner,
+            framed: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for Chunked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.framed.len() && !self.done {
+            let mut data = vec![0u8; 64 * 1024];
+            let n = self.inner.read(&mut data)?;
+            self.framed.clear();
+            self.pos = 0;
+            if n == 0 {
+                self.framed.extend_from_slice(b"0\r\n\r\n");
+                self.done = true;
+            } else {
+                self.framed
+                    .extend_from_slice(format!("{n:x}\r\n").as_bytes());
+                self.framed.extend_from_slice(&data[..n]);
+                self.framed.extend_from_slice(b"\r\n");
+            }
+        }
+        let n = buf.len().min(self.framed.len() - self.pos);
+        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 

@@ -582,3 +582,34 @@ fn debug_output_never_shows_secrets() {
         }
     }
 }
+
+#[test]
+fn an_auth_type_without_credentials_is_a_usage_error() {
+    let s = Server::http(|_| Response::new(200));
+    for scheme in ["basic", "digest", "bearer"] {
+        let o = rq_with(&["-A", scheme, &s.url("/")]);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("-A {scheme} needs credentials")),
+            "{err}"
+        );
+    }
+    assert_eq!(s.request_count(), 0);
+}
+
+#[test]
+fn ignore_stdin_means_no_password_prompt_even_at_a_terminal() {
+    let s = Server::http(|_| Response::new(200));
+    // A prompt would wait for typing that never comes: `timeout` ends that wait (failing the
+    // test) long after rq, which does not prompt, has exited.
+    let line = format!("timeout 60 {} -I -a bob {}", bin(), s.url("/"));
+    let (screen, code) = crate::support::in_terminal(&line, &[]);
+    assert_eq!(code, 64, "{screen}");
+    assert!(!screen.contains("password for"), "no prompt: {screen}");
+    assert!(
+        screen.contains("-a bob: password missing") && screen.contains("-I"),
+        "{screen}"
+    );
+    assert_eq!(s.request_count(), 0);
+}

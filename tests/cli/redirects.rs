@@ -162,3 +162,39 @@ fn a_location_in_an_error_message_is_sanitised() {
         assert!(!err.contains(['\u{9b}', '\u{202e}']), "{err:?}");
     }
 }
+
+#[test]
+fn each_exchange_prints_its_own_request_above_its_response() {
+    let s = chain();
+    // Without intermediaries shown, the request printed is the final one.
+    let out = stdout(&rq_with(&["-F", "-p", "Hh", &s.url("/hop/1")]));
+    assert!(!out.contains("GET /hop/1 "), "{out}");
+    let request = out.find("GET /hop/0 HTTP/1.1").expect(&out);
+    let response = out.find("HTTP/1.1 200 OK").expect(&out);
+    assert!(request < response, "{out}");
+    assert!(!out.contains("302"), "{out}");
+    // History sections for the redirect, the main ones for the final exchange.
+    let out = stdout(&rq_with(&[
+        "-F",
+        "--all",
+        "-P",
+        "H",
+        "-p",
+        "h",
+        &s.url("/hop/1"),
+    ]));
+    assert!(out.starts_with("GET /hop/1 HTTP/1.1\r\n"), "{out}");
+    assert!(
+        !out.contains("GET /hop/0"),
+        "the final request is not history: {out}"
+    );
+    assert!(!out.contains("302"), "{out}");
+    assert!(out.contains("HTTP/1.1 200 OK"), "{out}");
+    // And with the same sections for both, every request above its own response.
+    let out = stdout(&rq_with(&["-F", "--all", "-p", "Hh", &s.url("/hop/1")]));
+    let order: Vec<usize> = ["GET /hop/1 ", "HTTP/1.1 302", "GET /hop/0 ", "HTTP/1.1 200"]
+        .iter()
+        .map(|line| out.find(line).expect(&out))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
+}

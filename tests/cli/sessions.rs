@@ -541,3 +541,22 @@ fn b64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+#[test]
+fn a_cookie_header_that_is_not_name_value_pairs_is_sent_as_typed() {
+    let s = server();
+    let o = run(rq().args([&s.url("/a"), "Cookie:opaque-token", "X:1"]));
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].header_all("cookie"), ["opaque-token"]);
+    // A session file holding such a header (hand-written, or another client's) loads.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    fs::write(
+        &path,
+        r#"{"headers": [{"name": "Cookie", "value": "opaque-token"}], "cookies": []}"#,
+    )
+    .unwrap();
+    let o = run(rq().args(["--session", path.to_str().unwrap(), &s.url("/b")]));
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[1].header_all("cookie"), ["opaque-token"]);
+}
