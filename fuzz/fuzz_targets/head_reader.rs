@@ -1,7 +1,7 @@
 //! The response-head reader on arbitrary bytes in arbitrary pieces: no panic; where the head
 //! ends, and whether and how it parses, are the same whatever the pieces; memory stays
-//! within the limits; a head that parses prints every field, with nothing but line ends
-//! among the control characters on a terminal.
+//! within the limits; a head that parses prints every field, with no control characters but
+//! line ends and tabs on a terminal.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -89,7 +89,8 @@ fuzz_target!(|input: &[u8]| {
     let eol_lines = received.field_count() + 3;
     if terminal {
         assert_eq!(lines, eol_lines, "a field was lost or split");
-        let bad = |b: &u8| b.is_ascii_control() && *b != b'\n';
+        // Tabs are kept, as the body's sanitiser keeps them.
+        let bad = |b: &u8| b.is_ascii_control() && !matches!(b, b'\n' | b'\t');
         assert!(
             !out.iter().any(bad),
             "a control character reached the terminal"
