@@ -35,6 +35,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --max-pages 'With --paginate: stop after N pages (default: all; a warning at 1000)'
             cand --http-file 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line''s method, URL, headers and items override the file''s'
             cand --max-redirects 'The most redirects to follow before giving up with exit code 6'
+            cand --max-headers 'The most header lines a response head may have, as httpie''s option counts them (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N'
             cand --timeout 'Give up when no data arrives for SECONDS (idle timeout; default: none)'
             cand --connect-timeout 'Give up when the connection is not established within SECONDS'
             cand --max-time 'Give up when the whole run takes longer than SECONDS, counted from rq''s start (a wait for a body on stdin included; default: none)'

@@ -16,6 +16,7 @@ complete -c rq -s o -l output -d 'Write the response body to FILE instead of std
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
+complete -c rq -l max-headers -d 'The most header lines a response head may have, as httpie\'s option counts them (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
 complete -c rq -l max-time -d 'Give up when the whole run takes longer than SECONDS, counted from rq\'s start (a wait for a body on stdin included; default: none)' -r

@@ -202,6 +202,11 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 30, help_heading = "Network")]
     pub max_redirects: u32,
 
+    /// The most header lines a response head may have, as httpie's option counts them
+    /// (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N.
+    #[arg(long, value_name = "N", help_heading = "Network")]
+    pub max_headers: Option<usize>,
+
     /// Give up when no data arrives for SECONDS (idle timeout; default: none).
     #[arg(long, value_name = "SECONDS", help_heading = "Network")]
     pub timeout: Option<f64>,

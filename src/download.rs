@@ -8,7 +8,8 @@
 //! `Content-Range` starts exactly where the file ends, and leaves the file alone otherwise.
 //! A body cut short exits 1, says how much arrived and keeps the partial file for `-c`.
 //! The body is copied through fixed buffers (`copy.rs`), so memory stays flat whatever the
-//! size.
+//! size. Ctrl-C while a body is being saved ([`interrupt`]) stops it the same way: what
+//! arrived is written, the partial file kept, and rq exits 130.
 
 mod copy;
 pub mod filename;
@@ -18,7 +19,7 @@ mod splice;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -35,6 +36,34 @@ use crate::stdout::Stdout;
 /// Bodies at least this long (or of unknown length) are written to a file on a second
 /// thread; for smaller ones starting it costs more than it saves.
 const OVERLAP_MIN: u64 = 8 * 1024 * 1024;
+
+/// A body is being saved: Ctrl-C lets it keep what arrived.
+static SAVING: AtomicBool = AtomicBool::new(false);
+/// Ctrl-C came while a body was being saved.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C: true when a body is being saved, which then stops once the connection is shut
+/// (the caller does that), writes what arrived and ends with exit 130. False (exit at
+/// once) otherwise, and for a second Ctrl-C.
+pub fn interrupt() -> bool {
+    SAVING.load(Ordering::SeqCst) && !INTERRUPTED.swap(true, Ordering::SeqCst)
+}
+
+/// Marks a body as being saved while it lives.
+struct Saving;
+
+impl Saving {
+    fn start() -> Saving {
+        SAVING.store(true, Ordering::SeqCst);
+        Saving
+    }
+}
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        SAVING.store(false, Ordering::SeqCst);
+    }
+}
 
 /// How the response body is saved, resolved from `-o`, `-d` and `-c`.
 #[derive(Debug, Clone)]
@@ -106,19 +135,9 @@ pub fn save(
     body: ResponseBody,
     direct: Option<Direct>,
 ) -> Result<Saved> {
-    let action = match decide(opts, parts)? {
-        Decision::Write(action) => action,
-        Decision::Complete => {
-            if let (true, Dest::File(path)) = (opts.diagnostics.summary, &opts.dest) {
-                let len = opts.resume_from.unwrap_or(0);
-                eprintln!("'{}' is already complete ({len} bytes)", path.display());
-            }
-            return Ok(Saved::Complete);
-        }
-        Decision::Skip => {
-            warn_skipped(opts, parts.status);
-            return Ok(Saved::Skipped);
-        }
+    let action = match action(opts, parts)? {
+        Ok(action) => action,
+        Err(done) => return Ok(done),
     };
     let started = Instant::now();
     let start = match action {
@@ -141,6 +160,7 @@ pub fn save(
     let direct = direct
         .zip(length)
         .filter(|&(_, len)| len >= OVERLAP_MIN && as_sent(parts));
+    let saving = Saving::start();
     let result = match (out, direct) {
         (Sink::File(mut file), Some((direct, len))) => {
             diag.debug(format_args!(
@@ -158,12 +178,18 @@ pub fn save(
         (Sink::File(mut file), None) => copy::simple(&mut reader, &mut file, false),
         (Sink::Stdout(mut stdout), _) => copy::simple(&mut reader, &mut stdout, true),
     };
+    drop(saving);
     progress.clear();
-    if result.is_err() {
+    let interrupted = INTERRUPTED.load(Ordering::SeqCst);
+    if result.is_err() || interrupted {
         release(reserved);
     }
     let got = received.load(Ordering::Relaxed);
     let written = match result {
+        // Whatever the copy made of the shut connection, what arrived is written.
+        Ok(_) | Err(copy::Failed::Read(_)) if interrupted => {
+            return Err(stopped(got, length, &action, &shown))
+        }
         Ok(written) => written,
         Err(copy::Failed::Read(e)) => return Err(cut_short(e, got, length, &action, &shown)),
         Err(copy::Failed::Write(e, n)) => return Err(write_error(e, n, &shown)),
@@ -172,6 +198,24 @@ pub fn save(
         summary(&action, start, &shown, written, started);
     }
     Ok(Saved::Written { received: got })
+}
+
+/// What to write, or the outcome when there is nothing to write (said on stderr).
+fn action<'a>(opts: &'a Options, parts: &Head) -> Result<Result<Action<'a>, Saved>> {
+    Ok(match decide(opts, parts)? {
+        Decision::Write(action) => Ok(action),
+        Decision::Complete => {
+            if let (true, Dest::File(path)) = (opts.diagnostics.summary, &opts.dest) {
+                let len = opts.resume_from.unwrap_or(0);
+                eprintln!("'{}' is already complete ({len} bytes)", path.display());
+            }
+            Err(Saved::Complete)
+        }
+        Decision::Skip => {
+            warn_skipped(opts, parts.status);
+            Err(Saved::Skipped)
+        }
+    })
 }
 
 /// The one line after a download: where it went and how fast.
@@ -606,6 +650,24 @@ fn is_link_error(e: &io::Error) -> bool {
     return false;
 }
 
+/// `; the partial file 'x' was kept: resume with -c -o 'x'` (nothing for stdout).
+fn kept(action: &Action, shown: &str) -> String {
+    match action {
+        Action::Stdout => String::new(),
+        _ => format!("; the partial file {shown} was kept: resume with -c -o {shown}"),
+    }
+}
+
+/// Ctrl-C stopped the body: exit 130, with the same facts as a body cut short.
+fn stopped(received: u64, length: Option<u64>, action: &Action, shown: &str) -> anyhow::Error {
+    let of = length.map(|l| format!(" of {l}")).unwrap_or_default();
+    let kept = kept(action, shown);
+    fail(
+        ExitCode::Interrupted,
+        format!("the download was interrupted after {received}{of} bytes{kept}"),
+    )
+}
+
 /// A body that ended early: exit 1 (2 for a timeout), saying how much arrived and that the
 /// partial file is kept for `-c`.
 fn cut_short(
@@ -616,10 +678,7 @@ fn cut_short(
     shown: &str,
 ) -> anyhow::Error {
     let of = length.map(|l| format!(" of {l}")).unwrap_or_default();
-    let kept = match action {
-        Action::Stdout => String::new(),
-        _ => format!("; the partial file {shown} was kept: resume with -c -o {shown}"),
-    };
+    let kept = kept(action, shown);
     if let Some(which) = crate::error::timeout_of(&e) {
         return fail(
             ExitCode::Timeout,

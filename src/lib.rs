@@ -16,6 +16,7 @@ mod engine;
 mod env;
 pub mod error;
 mod generate;
+pub mod head;
 pub mod httpfile;
 pub mod items;
 pub mod netrc;

@@ -6,8 +6,13 @@ use rq::error::{self, ExitCode};
 use rq::run;
 
 fn main() {
-    // Ctrl-C: exit 130 (SPEC §3) rather than dying by the signal.
-    let _ = ctrlc::set_handler(|| std::process::exit(ExitCode::Interrupted as i32));
+    // Ctrl-C: exit 130 (SPEC §3) rather than dying by the signal; a download first keeps
+    // what arrived (it exits 130 itself).
+    let _ = ctrlc::set_handler(|| {
+        if run::interrupt() {
+            std::process::exit(ExitCode::Interrupted as i32)
+        }
+    });
     let code = match run::main(std::env::args_os().collect()) {
         Ok(code) => code,
         Err(_) if run::stdout_closed() => ExitCode::Ok,

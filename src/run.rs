@@ -116,6 +116,17 @@ fn send(plan: &Plan, state: &mut State) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// Ctrl-C: true when the process should exit (130) at once. While a download is saving a
+/// body, its connections are shut instead, and the download keeps what arrived and ends
+/// the run with exit 130 itself.
+pub fn interrupt() -> bool {
+    if !crate::download::interrupt() {
+        return true;
+    }
+    crate::engine::interrupt();
+    false
+}
+
 /// True when stdout was closed under rq (`rq … | head`): the exit is then a quiet 0.
 pub fn stdout_closed() -> bool {
     crate::stdout::closed()

@@ -2,6 +2,7 @@
 //! overridden in one place, rq's own hop-by-hop redirect loop, retries, and the errors of a
 //! failed exchange in rq's words.
 
+use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -11,7 +12,7 @@ use super::response::{self, ResponseBody};
 use super::retry::{self, Retry};
 use super::settings::ConnectOptions;
 use super::{conn, connector};
-use super::{direct, redirect, resolve, timing, Direct, Exchange, Head, Meta, Observer};
+use super::{direct, redirect, resolve, timing, wire, Direct, Exchange, Head, Meta, Observer};
 use crate::error::{fail, ExitCode, Timeout};
 use crate::request::Request;
 use crate::target;
@@ -96,8 +97,9 @@ fn agent(net: &Settings) -> ureq::Agent {
         .timeout_connect(Some(net.connect_timeout))
         .timeout_per_read(net.idle_timeout)
         .timeout_global(net.max_time)
-        // Large response headers are refused with an error rather than buffered without end.
-        .max_response_header_size(256 * 1024)
+        // ureq only ever sees the short head rq's transport makes of each response head
+        // (wire.rs); the limits on what a server sends are rq's own (`--max-headers`).
+        .max_response_header_size(64 * 1024)
         // Unused connections are not kept past the process anyway; one per host is enough.
         .max_idle_connections_per_host(1)
         // Reads from the socket of up to 256 KiB (ureq: 128 KiB): half the system calls for a
@@ -130,7 +132,7 @@ fn run(
         }
         sent += 1;
         let started = Instant::now();
-        let (head, body) = send(agent, net, &request, observer)?.into_parts();
+        let (head, body) = send(agent, net, &request, observer)?;
         let answer = observer.after(&request, &head)?;
         let exchange = Exchange {
             request,
@@ -211,49 +213,127 @@ fn debug_redirect(prev: &Request, next: &Request, status: u16) {
     );
 }
 
-/// One HTTP exchange up to the response head, attempted again as `--retry` allows.
+/// One HTTP exchange up to the response head, attempted again as `--retry` allows: the
+/// head as the server sent it, and the body unread. A request that fails on a reused
+/// connection before any byte of a response comes back found the connection closed by the
+/// server, so it goes once more on a new one, whatever the method (nothing reached the
+/// server's application); a body that can be read only once (stdin) is the exception.
 fn send(
     agent: &ureq::Agent,
     net: &Settings,
     req: &Request,
     observer: &mut dyn Observer,
-) -> Result<http::Response<ureq::Body>> {
+) -> Result<(Head, ureq::Body)> {
     let method = http::Method::from_bytes(req.method.as_bytes())
         .map_err(|_| crate::error::usage(format!("invalid method '{}'", req.method)))?;
-    let uri = req.uri();
     let version = match net.connect.http10 {
         true => http::Version::HTTP_10,
         false => http::Version::HTTP_11,
     };
-    let attempt = || -> Result<http::Response<ureq::Body>, ureq::Error> {
-        timing::RECORDER.start();
-        let mut builder = http::Request::builder()
-            .method(method.clone())
-            .uri(&uri)
-            .version(version);
-        for h in &req.headers {
-            builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
-        }
-        match &req.body {
-            Some(Body::Bytes(bytes)) => agent.run(builder.body(bytes.as_slice())?),
-            // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the
-            // plan put in the headers.
-            Some(body) => {
-                let mut reader = observer.upload(body.reader(), body.len());
-                let body = ureq::SendBody::from_reader(&mut reader);
-                agent.run(builder.body(body)?)
+    let line = (method, req.uri(), version);
+    let replayable = req.body.as_ref().is_none_or(Body::replayable);
+    let host = || target::host_header(&req.url);
+    let attempt = || {
+        let result = match once(agent, &line, req, observer) {
+            Err(e) if replayable && wire::stale() && closed(&e) => {
+                if net.debug {
+                    eprintln!(
+                        "rq: debug: {} had closed the reused connection ({e}); sending the \
+                         request again on a new one",
+                        host()
+                    );
+                }
+                once(agent, &line, req, observer)
             }
-            None => agent.run(builder.body(())?),
+            other => other,
+        };
+        if net.debug && result.is_ok() && wire::stopped() {
+            eprintln!(
+                "rq: debug: {} answered before the whole request was sent; the rest was not \
+                 sent, and the connection is closed after the response",
+                host()
+            );
         }
+        result
     };
-    let judge = |result: &Result<http::Response<ureq::Body>, ureq::Error>| match result {
-        Ok(response) => retry::status(response),
+    let judge = |result: &Result<(Head, ureq::Body), ureq::Error>| match result {
+        Ok((head, _)) => retry::status(head),
         Err(e) => retry::failure(e, || failure_message(e, req)),
     };
-    let replayable = req.body.as_ref().is_none_or(Body::replayable);
     net.retry
         .run(&req.method, replayable, attempt, judge)
         .map_err(|e| network_error(e, req))
+}
+
+/// The connection ended under the request (closed or reset), as a server's idle timeout
+/// does to a kept-alive one; a timeout is not that.
+fn closed(err: &ureq::Error) -> bool {
+    matches!(err, ureq::Error::Io(e) if matches!(
+        e.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+    ))
+}
+
+/// One attempt: `req` with its request line `line`, on a pooled connection or a new one.
+fn once(
+    agent: &ureq::Agent,
+    line: &(http::Method, String, http::Version),
+    req: &Request,
+    observer: &mut dyn Observer,
+) -> Result<(Head, ureq::Body), ureq::Error> {
+    timing::RECORDER.start();
+    wire::start();
+    let (method, uri, version) = line;
+    let mut builder = http::Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .version(*version);
+    for h in &req.headers {
+        builder = ureq_proto::client::header_raw(builder, &h.name, &h.value);
+    }
+    let response = match &req.body {
+        Some(Body::Bytes(bytes)) => agent.run(builder.body(bytes.as_slice())?),
+        // Streamed from disk or stdin; ureq keeps the Content-Length (or chunked) the plan
+        // put in the headers.
+        Some(body) => {
+            let reader = observer.upload(body.reader(), body.len());
+            let mut reader = Stoppable {
+                inner: reader,
+                left: body.len(),
+            };
+            agent.run(builder.body(ureq::SendBody::from_reader(&mut reader))?)
+        }
+        None => agent.run(builder.body(())?),
+    }?;
+    let (parts, body) = response.into_parts();
+    // The head as the server sent it (the one ureq parsed is the wire's short form).
+    Ok((wire::take_head().unwrap_or(parts), body))
+}
+
+/// A streamed request body as ureq reads it. Once the server has answered before the whole
+/// request was sent (`wire.rs`), none of the rest goes out, so it is not read either: ureq
+/// is only given the count it expects, to finish the request and read the response.
+struct Stoppable<R> {
+    inner: R,
+    /// Bytes of the body not given to ureq yet, when the length is known.
+    left: Option<u64>,
+}
+
+impl<R: Read> Read for Stoppable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = match (wire::stopped(), self.left) {
+            (false, _) => self.inner.read(buf)?,
+            (true, Some(left)) => left.min(buf.len() as u64) as usize,
+            (true, None) => 0,
+        };
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(n as u64);
+        }
+        Ok(n)
+    }
 }
 
 /// Name the target in network errors: `couldn't connect to localhost:9 (connection refused)`.
@@ -291,15 +371,6 @@ fn failure_message(err: &ureq::Error, req: &Request) -> String {
         ureq::Error::ConnectionFailed => format!("couldn't connect to {host}"),
         ureq::Error::Io(e) => format!("connection to {host} failed: {e}"),
         ureq::Error::Http(e) => format!("invalid request: {e}"),
-        // Both limits keep a hostile server from growing rq's memory with headers.
-        ureq::Error::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => format!(
-            "the response from {host} has more than {} header lines (rq's limit)",
-            ureq_proto::client::MAX_RESPONSE_HEADERS
-        ),
-        ureq::Error::LargeResponseHeader(_, limit) => format!(
-            "the response headers from {host} are larger than {} KiB (rq's limit)",
-            limit / 1024
-        ),
         other => format!("request to {host} failed: {other}"),
     }
 }

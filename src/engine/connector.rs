@@ -6,7 +6,8 @@
 //! picks the route for the target's scheme and host — `--unix-socket`, a proxy from
 //! `--proxy`/the environment, or direct — opens it, adds TLS for https targets
 //! (`tls.rs`) and wraps the result in [`Timed`] so the `m` section can say where the time
-//! went. Proxies are chosen per connection, so each redirect hop gets its own.
+//! went, and outermost in a [`Wire`], which reads every response head itself (`wire.rs`).
+//! Proxies are chosen per connection, so each redirect hop gets its own.
 //!
 //! It only assembles the layers below it, as ureq stacks its own transport: sockets
 //! (`socket.rs`), TLS (`tls.rs`), SOCKS (`socks.rs`) and names (`resolve.rs`) rest on the
@@ -19,11 +20,17 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector as UConnector, T
 use ureq::Error;
 
 use super::conn::{tcp_connect, Target};
+use super::direct::Offer;
 use super::proxy;
 use super::settings::ConnectOptions;
 use super::socket::{self, tcp_transport};
 use super::timing::{Remote, Timed};
 use super::tls;
+use super::wire::Wire;
+
+/// A connection just opened: the transport, where it goes, and its socket when that
+/// carries the HTTP bytes as they are.
+type Opened = (Box<dyn Transport>, Remote, Option<Arc<Offer>>);
 
 /// rq's [`ureq::unversioned::transport::Connector`]; see the module docs.
 #[derive(Debug)]
@@ -38,14 +45,10 @@ impl Connector {
         Connector { opts, tls }
     }
 
-    fn open(
-        &self,
-        details: &ConnectionDetails,
-        target: &Target,
-    ) -> Result<(Box<dyn Transport>, Remote), Error> {
+    fn open(&self, details: &ConnectionDetails, target: &Target) -> Result<Opened, Error> {
         if let Some(path) = &self.opts.unix_socket {
-            let transport = socket::unix(path, details, !target.https)?;
-            return Ok((transport, Remote::Unix(path.clone())));
+            let (transport, offer) = socket::unix(path, details, !target.https)?;
+            return Ok((transport, Remote::Unix(path.clone()), offer));
         }
         if let Some(via) = self.opts.proxies.for_target(target.https, &target.host) {
             let hop = proxy::Hop {
@@ -54,11 +57,14 @@ impl Connector {
                 names: &self.opts.names,
                 tls: &self.tls,
             };
-            return hop.open(details);
+            let (transport, remote) = hop.open(details)?;
+            return Ok((transport, remote, None));
         }
         let stream = tcp_connect(&details.addrs, details)?;
         let remote = Remote::Tcp(stream.peer_addr()?);
-        Ok((tcp_transport(stream, details, !target.https)?, remote))
+        let offer = (!target.https).then(|| Offer::new(&stream)).transpose()?;
+        let transport = tcp_transport(stream, details, offer.clone())?;
+        Ok((transport, remote, offer))
     }
 }
 
@@ -71,11 +77,13 @@ impl UConnector<()> for Connector {
         _chained: Option<()>,
     ) -> Result<Option<Self::Out>, Error> {
         let target = Target::of(details.uri)?;
-        let (transport, remote) = self.open(details, &target)?;
+        let (transport, remote, offer) = self.open(details, &target)?;
         let transport = match target.https {
             true => self.tls.wrap(transport, &target.host, details)?,
             false => transport,
         };
-        Ok(Some(Box::new(Timed::new(transport, remote))))
+        let timed = Box::new(Timed::new(transport, remote));
+        let wire = Wire::new(timed, self.opts.head, target.authority(), offer);
+        Ok(Some(Box::new(wire)))
     }
 }

@@ -8,6 +8,8 @@
 //! [`take`] returns belongs to the connection that read the response being saved; a
 //! transport that offers nothing publishes `None`. [`Tracked`] counts the bytes ureq has
 //! read from the socket and not yet handed on: the download takes those through ureq first.
+//! The same socket tells the transport whether the server has answered while a request
+//! body is still going out ([`Offer::waiting`]).
 
 use std::cell::RefCell;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -39,6 +41,57 @@ impl Offer {
     /// Bytes read from the socket that ureq has not handed on yet.
     pub fn unconsumed(&self) -> usize {
         self.unconsumed.load(Ordering::Relaxed)
+    }
+
+    /// What the server has sent and the connection not read yet, looked at without taking
+    /// it or waiting for it.
+    #[cfg(target_os = "linux")]
+    pub fn waiting(&self) -> Waiting {
+        use rustix::net::RecvFlags;
+        let mut start = [0u8; 12];
+        let flags = RecvFlags::PEEK | RecvFlags::DONTWAIT;
+        match rustix::net::recv(&self.fd, &mut start, flags) {
+            Ok((0, _)) => Waiting::Answer,
+            Ok((n, _)) => Waiting::of(&start[..n]),
+            Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => Waiting::Nothing,
+            Err(_) => Waiting::Answer,
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn waiting(&self) -> Waiting {
+        Waiting::Nothing
+    }
+}
+
+/// What a server has sent while the request is still going out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Nothing yet, or not enough to tell.
+    Nothing,
+    /// An interim (1xx) or success (2xx) status line: the server may be reading the rest,
+    /// as a streaming echo does.
+    Going,
+    /// A final status of 300 or more, the end of the connection, or bytes that are not a
+    /// status line: the server will not read the rest of the request.
+    Answer,
+}
+
+impl Waiting {
+    /// Judge the first bytes waiting on the socket.
+    fn of(start: &[u8]) -> Waiting {
+        const PREFIX: &[u8] = b"HTTP/1.x ";
+        let n = start.len().min(PREFIX.len());
+        let prefix_ok = start[..n]
+            .iter()
+            .zip(PREFIX)
+            .all(|(got, want)| got == want || (*want == b'x' && got.is_ascii_digit()));
+        match (prefix_ok, start.get(PREFIX.len())) {
+            (false, _) => Waiting::Answer,
+            (true, None) => Waiting::Nothing,
+            (true, Some(b'1' | b'2')) => Waiting::Going,
+            (true, Some(_)) => Waiting::Answer,
+        }
     }
 }
 
@@ -114,6 +167,27 @@ impl Buffers for Tracked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_waits_on_the_socket_is_judged_by_its_status_line() {
+        for (start, want) in [
+            (&b""[..], Waiting::Nothing),
+            (b"HTTP/1.1", Waiting::Nothing),
+            (b"HTTP/1.1 ", Waiting::Nothing),
+            (b"HTTP/1.1 100", Waiting::Going),
+            (b"HTTP/1.1 200 ", Waiting::Going),
+            (b"HTTP/1.1 413 ", Waiting::Answer),
+            (b"HTTP/1.0 307", Waiting::Answer),
+            (b"garbage", Waiting::Answer),
+        ] {
+            assert_eq!(
+                Waiting::of(start),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(start)
+            );
+        }
+    }
 
     #[test]
     fn the_offer_counts_what_ureq_holds_and_is_taken_once() {

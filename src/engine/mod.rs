@@ -23,6 +23,7 @@ mod socket;
 mod socks;
 mod timing;
 mod tls;
+mod wire;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -36,6 +37,12 @@ pub use client::{Client, Settings};
 pub use redirect::next_request as next_hop;
 pub use response::{decoded, ResponseBody};
 pub use timing::Meta;
+
+/// Ctrl-C during a download: shut every connection, so a read waiting on one returns what
+/// had arrived and then the end, and the download can keep it.
+pub fn interrupt() {
+    socket::shut_all();
+}
 
 /// The head of a response: status, version and headers.
 pub type Head = http::response::Parts;

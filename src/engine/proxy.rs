@@ -56,9 +56,9 @@ impl Hop<'_> {
         if matches!(proxy.kind, ProxyKind::Socks5 | ProxyKind::Socks5h) {
             let resolved = details.addrs.first().copied();
             super::socks::handshake(&mut stream, proxy, self.target, resolved, details)?;
-            return Ok((tcp_transport(stream, details, false)?, remote));
+            return Ok((tcp_transport(stream, details, None)?, remote));
         }
-        let mut transport = tcp_transport(stream, details, false)?;
+        let mut transport = tcp_transport(stream, details, None)?;
         if proxy.kind == ProxyKind::Https {
             transport = self.tls.wrap(transport, &proxy.host, details)?;
         }

@@ -142,13 +142,13 @@ impl Retry {
 }
 
 /// A response worth retrying: 408, 429, 500, 502, 503, 504.
-pub fn status<B>(response: &http::Response<B>) -> Option<Reason> {
-    let code = response.status();
+pub fn status(head: &http::response::Parts) -> Option<Reason> {
+    let code = head.status;
     if !matches!(code.as_u16(), 408 | 429 | 500 | 502 | 503 | 504) {
         return None;
     }
-    let retry_after = response
-        .headers()
+    let retry_after = head
+        .headers
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| retry_after(v, SystemTime::now()));

@@ -29,6 +29,8 @@ pub struct ConnectOptions {
     pub unix_socket: Option<PathBuf>,
     /// `--http-version 1.0` (default 1.1).
     pub http10: bool,
+    /// `--max-headers`: how large a response head may be.
+    pub head: crate::head::Limits,
 }
 
 /// The TLS settings from the command line and environment. Files are named here and read

@@ -179,6 +179,7 @@ impl Client {
             buffers: buffers(details),
             stream,
             why,
+            write_failed: false,
         }))
     }
 }
@@ -368,6 +369,30 @@ struct TlsTransport {
     buffers: LazyBuffers,
     stream: StreamOwned<ClientConnection, TransportAdapter>,
     why: Why,
+    /// A write failed (the server went away, perhaps after answering): what it sent is
+    /// still read, without trying to send the records left over first.
+    write_failed: bool,
+}
+
+/// Plain text from the records the server sent, writing nothing (not even the records
+/// left over from a failed write, as reading through the stream would).
+fn read_only(
+    stream: &mut StreamOwned<ClientConnection, TransportAdapter>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match stream.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            other => return other,
+        }
+        if stream.conn.read_tls(&mut stream.sock)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        stream
+            .conn
+            .process_new_packets()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    }
 }
 
 impl fmt::Debug for TlsTransport {
@@ -384,7 +409,9 @@ impl Transport for TlsTransport {
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
         self.stream.sock.set_timeout(timeout);
         let output = &self.buffers.output()[..amount];
-        self.stream.write_all(output).map_err(|e| self.why.error(e))
+        let written = self.stream.write_all(output);
+        self.write_failed |= written.is_err();
+        written.map_err(|e| self.why.error(e))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
@@ -392,7 +419,11 @@ impl Transport for TlsTransport {
         let input = self.buffers.input_append_buf();
         // A TLS 1.3 server that wants a client certificate says so only now, after the
         // handshake looked complete to us.
-        let amount = self.stream.read(input).map_err(|e| self.why.error(e))?;
+        let read = match self.write_failed {
+            true => read_only(&mut self.stream, input),
+            false => self.stream.read(input),
+        };
+        let amount = read.map_err(|e| self.why.error(e))?;
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }

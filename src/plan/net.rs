@@ -23,6 +23,7 @@ use crate::engine::settings::{
 use crate::engine::Settings;
 use crate::env::Env;
 use crate::error::usage;
+use crate::head::{self, Limits};
 use crate::request::{Header, Request};
 use crate::upload::Body;
 
@@ -96,6 +97,14 @@ fn connect(cli: &Cli, env: &Env) -> Result<ConnectOptions> {
         names,
         unix_socket: cli.unix_socket.clone(),
         http10: cli.http_version == Some(HttpVersion::Http10),
+        head: Limits {
+            lines: match cli.max_headers {
+                None => Some(head::DEFAULT_LINES),
+                Some(0) => None,
+                Some(n) => Some(n),
+            },
+            bytes: head::MAX_BYTES,
+        },
     })
 }
 

@@ -102,6 +102,7 @@ impl Context<'_> {
         let defaults = Defaults {
             content_type: content_type.as_deref(),
             body: body.as_ref(),
+            empty_body: body.is_none() && carries_body(&method),
             json_accept,
             auth,
         };
@@ -120,6 +121,7 @@ impl Context<'_> {
         };
         super::net::frame(&mut request, self.cli)?;
         check_header_values(&request.headers)?;
+        check_framing(&request)?;
         Ok(request)
     }
 
@@ -231,6 +233,8 @@ fn under_file(file: Option<&FileRequest>, payload: Payload) -> (Vec<(String, Vec
 struct Defaults<'a> {
     content_type: Option<&'a str>,
     body: Option<&'a Body>,
+    /// No body, for a method that has one: it says `Content-Length: 0`.
+    empty_body: bool,
     json_accept: bool,
     auth: Option<Vec<u8>>,
 }
@@ -257,6 +261,63 @@ fn add_boundary(headers: &mut [Header], boundary: &str) {
             h.value = format!("{}; boundary={boundary}", value.trim_end()).into_bytes();
         }
     }
+}
+
+/// Methods whose requests carry a body, empty or not: POST, PUT and PATCH. Every client
+/// sends them an empty one as `Content-Length: 0`; without it ureq would send a chunked
+/// empty body, which some servers refuse (501).
+fn carries_body(method: &str) -> bool {
+    matches!(method, "POST" | "PUT" | "PATCH")
+}
+
+/// The framing headers must describe the body that goes out: a `Content-Length` that
+/// disagrees with the body makes the server read another message than the one sent and
+/// poisons the kept-alive connection. A typed one is refused rather than corrected, so the
+/// mistake is seen where it was made; nothing is sent.
+fn check_framing(req: &Request) -> Result<()> {
+    let lengths = req.headers.iter().filter(|h| h.is("content-length"));
+    let lengths: Vec<&[u8]> = lengths.map(|h| h.value.as_slice()).collect();
+    if let Some(te) = req.header("transfer-encoding") {
+        if !lengths.is_empty() {
+            return Err(usage(
+                "Content-Length and Transfer-Encoding can't both be sent: drop one (rq frames \
+                 the body itself); nothing was sent",
+            ));
+        }
+        let last = te.value.rsplit(|&b| b == b',').next().unwrap_or(&[]);
+        if req.body.is_some() && !last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
+            return Err(usage(format!(
+                "Transfer-Encoding: {} doesn't end in chunked, so the body would have no end \
+                 on the wire; nothing was sent",
+                String::from_utf8_lossy(&te.value)
+            )));
+        }
+        return Ok(());
+    }
+    // A body streamed from a stdin pipe has no length to compare with.
+    let body = match &req.body {
+        None => Some(0),
+        Some(body) => body.len(),
+    };
+    for value in lengths {
+        let typed = String::from_utf8_lossy(value);
+        let n: Option<u64> = typed.trim().parse().ok();
+        match (n, body) {
+            (None, _) => {
+                return Err(usage(format!(
+                    "invalid Content-Length '{typed}': expected a number of bytes"
+                )))
+            }
+            (Some(n), Some(len)) if n != len => {
+                return Err(usage(format!(
+                    "Content-Length: {typed} doesn't match the body, which is {len} bytes: drop \
+                     the header (rq sets it) or change the body; nothing was sent"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Items are checked as they are parsed; this catches what reaches the headers by other
@@ -403,6 +464,7 @@ fn build_headers(
     let Defaults {
         content_type,
         body,
+        empty_body,
         json_accept,
         auth,
     } = defaults;
@@ -423,12 +485,14 @@ fn build_headers(
     }
     headers.retain(|h| !removed.iter().any(|r| h.is(r)));
     let framed = |h: &Header| h.is("content-length") || h.is("transfer-encoding");
-    if let Some(body) = body.filter(|_| !headers.iter().any(framed)) {
-        headers.push(match body.len() {
-            Some(n) => Header::new("Content-Length", n.to_string()),
+    if !headers.iter().any(framed) {
+        match body.map(Body::len) {
+            Some(Some(n)) => headers.push(Header::new("Content-Length", n.to_string())),
             // Only a large stdin pipe has no length up front.
-            None => Header::new("Transfer-Encoding", "chunked"),
-        });
+            Some(None) => headers.push(Header::new("Transfer-Encoding", "chunked")),
+            None if empty_body => headers.push(Header::new("Content-Length", "0")),
+            None => {}
+        }
     }
     headers
 }

@@ -28,6 +28,22 @@ fn plan(args: &[&str]) -> Plan {
     plan_with(args, &env()).unwrap_or_else(|e| panic!("rq {}: {e:#}", args.join(" ")))
 }
 
+/// The usage error (exit 64) planning `args` ends in.
+fn plan_err(args: &[&str]) -> String {
+    match plan_with(args, &env()) {
+        Ok(_) => panic!("rq {}: planned", args.join(" ")),
+        Err(e) => {
+            assert_eq!(
+                classify(&e),
+                ExitCode::Usage,
+                "rq {}: {e:#}",
+                args.join(" ")
+            );
+            format!("{e:#}")
+        }
+    }
+}
+
 fn body_text(request: &Request) -> String {
     match &request.body {
         Some(Body::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
@@ -207,6 +223,20 @@ fn framing_table() {
         (&["x.org", "a=1"], "10", "(none)"),
         (&["--chunked", "x.org", "a=1"], "(none)", "chunked"),
         (&["--raw", "abc", "x.org"], "3", "(none)"),
+        (&["post", "x.org"], "0", "(none)"),
+        (&["PATCH", "x.org"], "0", "(none)"),
+        (&["delete", "x.org"], "(none)", "(none)"),
+        (&["post", "x.org", "Content-Length:0"], "0", "(none)"),
+        (
+            &["post", "x.org", "Transfer-Encoding:chunked"],
+            "(none)",
+            "chunked",
+        ),
+        (
+            &["--raw", "abc", "x.org", "Content-Length:3"],
+            "3",
+            "(none)",
+        ),
     ];
     for (args, length, chunked) in cases {
         let p = plan(args);
@@ -233,6 +263,40 @@ fn max_time_counts_from_rqs_start() {
     assert!(left <= Duration::from_secs(3), "{left:?}");
     let err = plan_with(&["--max-time", "4", "x.org"], &env).unwrap_err();
     assert_eq!(classify(&err), ExitCode::Timeout, "{err:#}");
+}
+
+#[test]
+fn a_content_length_that_disagrees_with_the_body_is_refused() {
+    for (args, says) in [
+        (
+            &["--raw", "foo", "x.org", "Content-Length:0"][..],
+            "doesn't match the body, which is 3 bytes",
+        ),
+        (
+            &["x.org", "Content-Length:5"],
+            "doesn't match the body, which is 0 bytes",
+        ),
+        (
+            &["x.org", "a=1", "Content-Length:x"],
+            "invalid Content-Length 'x'",
+        ),
+        (
+            &[
+                "x.org",
+                "a=1",
+                "Transfer-Encoding:chunked",
+                "Content-Length:7",
+            ],
+            "can't both be sent",
+        ),
+        (
+            &["x.org", "a=1", "Transfer-Encoding:gzip"],
+            "doesn't end in chunked",
+        ),
+    ] {
+        let err = plan_err(args);
+        assert!(err.contains(says), "rq {}: {err}", args.join(" "));
+    }
 }
 
 #[test]

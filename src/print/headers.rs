@@ -1,9 +1,11 @@
 //! Request and response heads: request line or status line, then the headers.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::sanitize::sanitize_str;
 use super::theme::{Theme, RESET};
+use crate::head::Received;
 use crate::request::Request;
 
 /// Write `text` wrapped in `color` (nothing when the colour is empty or there is no theme).
@@ -58,6 +60,11 @@ fn header_line(
     out.write_all(eol.as_bytes())
 }
 
+/// The status line and headers of a response. An HTTP/1.x head is printed as received
+/// (`head::Received`): the server's reason phrase, every field in order with its name's
+/// casing. Without one (a head rq did not read off the wire), the status code and the
+/// parsed fields, names in lower case as HTTP/2 sends them. On a terminal, control
+/// characters are shown escaped; otherwise the bytes are written as they came.
 pub fn response_head(
     out: &mut dyn Write,
     parts: &http::response::Parts,
@@ -67,34 +74,60 @@ pub fn response_head(
     sort: bool,
 ) -> io::Result<()> {
     let eol = if wire { "\r\n" } else { "\n" };
-    let clean = |bytes: &[u8]| {
-        if terminal {
-            sanitize_str(bytes)
-        } else {
-            String::from_utf8_lossy(bytes).into_owned()
-        }
-    };
+    let clean = |bytes| cleaned(bytes, terminal);
+    let received = parts.extensions.get::<Received>();
     let code = parts.status.as_u16();
-    paint(out, theme.map(|t| t.version), version_text(parts.version))?;
+    let version = received.map_or(version_text(parts.version).as_bytes(), |r| r.version());
+    paint_bytes(out, theme.map(|t| t.version), &clean(version))?;
     out.write_all(b" ")?;
-    let status = match parts.status.canonical_reason() {
-        Some(reason) => format!("{code} {reason}"),
-        None => code.to_string(),
-    };
-    paint(out, theme.map(|t| t.status(code)), &status)?;
+    let mut status = code.to_string().into_bytes();
+    if let Some(reason) = received.map(Received::reason).filter(|r| !r.is_empty()) {
+        status.push(b' ');
+        status.extend_from_slice(&clean(reason));
+    }
+    paint_bytes(out, theme.map(|t| t.status(code)), &status)?;
     out.write_all(eol.as_bytes())?;
-    let mut lines: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| (title_case(n.as_str()), clean(v.as_bytes())))
-        .collect();
+    let mut lines: Vec<(&[u8], &[u8])> = match received {
+        Some(r) => r.fields().collect(),
+        None => parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().as_bytes(), v.as_bytes()))
+            .collect(),
+    };
     if sort {
         lines.sort_by_key(|(name, _)| name.to_ascii_lowercase());
     }
-    for (name, value) in &lines {
-        header_line(out, theme, name, value, eol)?;
+    for (name, value) in lines {
+        paint_bytes(out, theme.map(|t| t.header_name), &clean(name))?;
+        out.write_all(b":")?;
+        if !value.is_empty() {
+            out.write_all(b" ")?;
+            paint_bytes(out, theme.map(|t| t.header_value), &clean(value))?;
+        }
+        out.write_all(eol.as_bytes())?;
     }
     out.write_all(eol.as_bytes())
+}
+
+/// `bytes` escaped for a terminal, or as they are.
+fn cleaned(bytes: &[u8], terminal: bool) -> Cow<'_, [u8]> {
+    match terminal {
+        true => Cow::Owned(sanitize_str(bytes).into_bytes()),
+        false => Cow::Borrowed(bytes),
+    }
+}
+
+/// Like [`paint`], for bytes that may not be UTF-8 (written as they are).
+fn paint_bytes(out: &mut dyn Write, color: Option<&'static str>, bytes: &[u8]) -> io::Result<()> {
+    match color {
+        Some(c) if !c.is_empty() => {
+            out.write_all(c.as_bytes())?;
+            out.write_all(bytes)?;
+            out.write_all(RESET.as_bytes())
+        }
+        _ => out.write_all(bytes),
+    }
 }
 
 pub fn version_text(v: http::Version) -> &'static str {
@@ -107,32 +140,49 @@ pub fn version_text(v: http::Version) -> &'static str {
     }
 }
 
-/// `content-type` → `Content-Type`. HTTP/1.x names are case-insensitive and the engine hands
-/// them over lower-cased, so rq shows the conventional form.
-pub fn title_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        out.push(if upper { c.to_ascii_uppercase() } else { c });
-        upper = c == '-';
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn printed(raw: &[u8], terminal: bool, sort: bool) -> String {
+        let (parsed, _) = crate::head::read(raw, Default::default()).unwrap().unwrap();
+        let mut out = Vec::new();
+        response_head(&mut out, &parsed.parts, None, false, terminal, sort).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     #[test]
-    fn title_case_table() {
-        for (input, want) in [
-            ("content-type", "Content-Type"),
-            ("x-a-b", "X-A-B"),
-            ("etag", "Etag"),
-            ("www-authenticate", "Www-Authenticate"),
-            ("", ""),
-        ] {
-            assert_eq!(title_case(input), want);
-        }
+    fn the_head_is_printed_as_received() {
+        let raw = b"HTTP/1.1 299 Custom Thing\r\nSet-Cookie: a\r\nX-A: 1\r\nSet-Cookie: b\r\n\
+                    ETag: \"x\"\r\nX-Fold: a\r\n b\r\nX-Del: a\x7fb\r\n\r\n";
+        assert_eq!(
+            printed(raw, false, false),
+            "HTTP/1.1 299 Custom Thing\nSet-Cookie: a\nX-A: 1\nSet-Cookie: b\nETag: \"x\"\n\
+             X-Fold: a b\nX-Del: a\x7fb\n\n"
+        );
+        assert!(printed(raw, true, false).contains("X-Del: a\\x7fb\n"));
+        assert_eq!(
+            printed(
+                b"HTTP/1.1 200 OK\r\nb: 2\r\nA: 1\r\na: 3\r\n\r\n",
+                false,
+                true
+            ),
+            "HTTP/1.1 200 OK\nA: 1\na: 3\nb: 2\n\n"
+        );
+    }
+
+    #[test]
+    fn a_head_not_read_off_the_wire_shows_the_parsed_fields() {
+        let (mut parts, ()) = http::Response::new(()).into_parts();
+        parts.version = http::Version::HTTP_2;
+        parts
+            .headers
+            .insert("content-type", "text/plain".parse().unwrap());
+        let mut out = Vec::new();
+        response_head(&mut out, &parts, None, false, false, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/2 200\ncontent-type: text/plain\n\n"
+        );
     }
 }

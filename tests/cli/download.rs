@@ -639,3 +639,55 @@ fn a_head_request_with_a_large_length_saves_nothing_and_does_not_wait_for_a_body
     assert_eq!(std::fs::read(dir.path().join("f")).unwrap().len(), 0);
     s.assert_no_panics();
 }
+
+/// A server that sends a head without a length and `n` bytes of body, tells the test once
+/// the client's side has them all, and then sends nothing more until the client goes.
+fn stalling_after(n: usize) -> (Server, std::sync::mpsc::Receiver<()>) {
+    let (delivered, told) = std::sync::mpsc::channel();
+    let delivered = std::sync::Mutex::new(delivered);
+    let s = Server::raw(move |mut sock, _| {
+        let req = read_request(&mut BufReader::new(sock.try_clone().unwrap()), 0);
+        assert_eq!(req.unwrap().unwrap().method, "GET");
+        let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+        out.extend_from_slice(&data(n));
+        sock.write_all(&out).unwrap();
+        crate::support::server::wait_delivered(&sock);
+        delivered.lock().unwrap().send(()).unwrap();
+        // Until the client shuts or closes the connection.
+        let _ = std::io::copy(&mut sock, &mut std::io::sink());
+    });
+    (s, told)
+}
+
+#[test]
+fn ctrl_c_during_a_download_keeps_what_arrived_and_exits_130() {
+    let (s, delivered) = stalling_after(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let child = rq()
+        .current_dir(dir.path())
+        .args(["-d", "-o", "part.bin", &s.url("/stream")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server has sent the bytes and rq's side of the connection has them.
+    delivered
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the server delivered the body");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 130);
+    let saved = std::fs::read(dir.path().join("part.bin")).unwrap();
+    assert_eq!(saved.len(), 100_000);
+    assert!(saved == data(100_000));
+    let err = stderr(&o);
+    assert!(
+        err.contains("interrupted after 100000 bytes; the partial file 'part.bin' was kept: resume with -c -o 'part.bin'"),
+        "{err}"
+    );
+    s.assert_no_panics();
+}

@@ -26,4 +26,5 @@ mod snapshots;
 mod timeouts;
 mod tls;
 mod upload;
+mod wire;
 mod xml;

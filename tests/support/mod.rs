@@ -8,7 +8,7 @@ pub mod tls;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-pub use server::{Response, Server};
+pub use server::{Response, Server, Then};
 
 /// The rq binary with a clean environment: see [`hermetic`].
 pub fn rq() -> Command {

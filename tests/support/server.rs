@@ -303,6 +303,17 @@ fn read_request_with(
     conn_id: usize,
     before_body: impl FnOnce(&Request) -> io::Result<()>,
 ) -> io::Result<Option<Request>> {
+    let Some(mut req) = read_request_head(reader, conn_id)? else {
+        return Ok(None);
+    };
+    before_body(&req)?;
+    read_body(reader, &mut req)?;
+    Ok(Some(req))
+}
+
+/// Read the head of one request (its body left unread, `body` empty); `None` on a clean
+/// EOF before a request starts.
+pub fn read_request_head(reader: &mut impl BufRead, conn_id: usize) -> io::Result<Option<Request>> {
     let mut raw = Vec::new();
     let line = loop {
         match read_line(reader, &mut raw)? {
@@ -337,7 +348,7 @@ fn read_request_with(
         Some((_, rest)) if !path.starts_with('/') => rest.find('/').map_or("/", |i| &rest[i..]),
         _ => path,
     };
-    let mut req = Request {
+    Ok(Some(Request {
         method: method.to_string(),
         target: target.to_string(),
         path: path.to_string(),
@@ -347,8 +358,11 @@ fn read_request_with(
         body: Vec::new(),
         raw,
         conn_id,
-    };
-    before_body(&req)?;
+    }))
+}
+
+/// Read the body of `req` as its head frames it.
+fn read_body(reader: &mut impl BufRead, req: &mut Request) -> io::Result<()> {
     let te = req.header_all("transfer-encoding");
     let last_coding = te.last().and_then(|v| v.rsplit(',').next());
     if last_coding.is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked")) {
@@ -375,7 +389,7 @@ fn read_request_with(
         read_exact_into(reader, &mut req.body, len)?;
         req.raw.extend_from_slice(&req.body);
     }
-    Ok(Some(req))
+    Ok(())
 }
 
 /// Runs `f`, turning a panic into its message.
@@ -401,6 +415,8 @@ struct Shared {
     panics: Mutex<Vec<String>>,
     /// Clones of open HTTP-mode sockets, shut down on drop.
     open: Mutex<HashMap<usize, TcpStream>>,
+    /// Set on drop, to release connections held by [`Then::Hold`].
+    released: (Mutex<bool>, std::sync::Condvar),
 }
 
 /// A running server on 127.0.0.1; stops accepting when dropped.
@@ -434,6 +450,22 @@ impl Server {
             let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
             let _ = io::copy(&mut (&stream).take(1 << 20), &mut io::sink());
         })
+    }
+
+    /// Starts a server that answers with exact bytes, for heads and behaviours
+    /// [`Server::http`] won't produce. Each request on a connection is read (its body too
+    /// when `read_body`, else only its head) and recorded; `answer` may assert on it and
+    /// returns the bytes to send back, verbatim, and what the connection does next.
+    pub fn scripted(
+        read_body: bool,
+        answer: impl Fn(&Request) -> (Vec<u8>, Then) + Send + Sync + 'static,
+    ) -> Server {
+        Self::start(0, move |stream, id, shared| {
+            if let Err(msg) = catch(|| script(&stream, id, shared, read_body, &answer)) {
+                lock(&shared.panics).push(msg);
+            }
+        })
+        .expect("bind 127.0.0.1:0")
     }
 
     /// Starts a raw server: `handler` owns each accepted socket (with its connection index).
@@ -516,6 +548,8 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.shared.stop.store(true, SeqCst);
+        *lock(&self.shared.released.0) = true;
+        self.shared.released.1.notify_all();
         // Wake the accept loop so it sees the flag; only wait for it if that worked.
         let woke = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok();
         for stream in lock(&self.shared.open).values() {
@@ -523,6 +557,93 @@ impl Drop for Server {
         }
         if let (true, Some(accept)) = (woke, self.accept.take()) {
             let _ = accept.join();
+        }
+    }
+}
+
+/// Wait until everything written on `sock` has reached the peer, i.e. its kernel has
+/// acknowledged it (the socket's `tx_queue` in /proc/net/tcp is empty), so that closing the
+/// socket with unread input (which sends a reset and drops what is still queued) can't
+/// lose it. Gives up after 10 s, or at once when the socket isn't listed there.
+pub fn wait_delivered(sock: &TcpStream) {
+    let (Ok(local), Ok(peer)) = (sock.local_addr(), sock.peer_addr()) else {
+        return;
+    };
+    let port = |field: &str| {
+        let hex = field.rsplit(':').next().unwrap_or("");
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let queued = || -> Option<u64> {
+        let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+        table.lines().skip(1).find_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let ours =
+                f.len() > 4 && port(f[1]) == Some(local.port()) && port(f[2]) == Some(peer.port());
+            let tx = f.get(4)?.split(':').next()?;
+            ours.then(|| u64::from_str_radix(tx, 16).ok()).flatten()
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while queued().is_some_and(|n| n > 0) && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// What a [`Server::scripted`] connection does after writing an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// Read the next request.
+    KeepOpen,
+    /// Close once the answer has reached the client, whatever the client is still sending
+    /// (unread bytes make it a reset).
+    Close,
+    /// Wait for the next request to start arriving, then close without answering it: a
+    /// server that closed an idle keep-alive connection just as the client reused it.
+    CloseAtNextRequest,
+    /// Neither read nor close until the server is dropped: a server that answered and
+    /// stopped reading.
+    Hold,
+}
+
+fn script(
+    stream: &TcpStream,
+    id: usize,
+    shared: &Shared,
+    whole: bool,
+    answer: &dyn Fn(&Request) -> (Vec<u8>, Then),
+) {
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut req = match read_request_head(&mut reader, id) {
+            Ok(Some(req)) => req,
+            _ => return,
+        };
+        if whole && read_body(&mut reader, &mut req).is_err() {
+            return;
+        }
+        lock(&shared.requests).push(req.clone());
+        let (bytes, then) = answer(&req);
+        if (&mut &*stream).write_all(&bytes).is_err() {
+            return;
+        }
+        match then {
+            Then::KeepOpen => continue,
+            Then::Close => return wait_delivered(stream),
+            Then::CloseAtNextRequest => {
+                let _ = reader.fill_buf();
+                return;
+            }
+            Then::Hold => {
+                let mut released = lock(&shared.released.0);
+                while !*released {
+                    released = shared
+                        .released
+                        .1
+                        .wait(released)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+                return;
+            }
         }
     }
 }
