@@ -37,6 +37,8 @@ fn printed(parsed: &Parsed, terminal: bool, sort: bool) -> Vec<u8> {
         format: terminal,
         json_indent: 4,
         json_sort_keys: false,
+        xml_format: terminal,
+        xml_indent: 2,
         headers_sort: sort,
         response_mime: None,
         response_charset: None,
