@@ -144,8 +144,9 @@ fn prompt_password(user: &str, terminal: bool, what: &str, host: &str) -> Result
             "{what} {user}: password missing and no terminal to ask on; pass it as {what} {user}:PASSWORD"
         )));
     }
-    rpassword::prompt_password(format!("password for {user}@{host}: "))
-        .map_err(|e| usage(format!("{what} {user}: couldn't read the password: {e}")))
+    crate::prompt::secret(&format!("password for {user}@{host}: ")).map_err(|e| {
+        crate::prompt::failed(e, &format!("{what} {user}: couldn't read the password"))
+    })
 }
 
 /// What a Digest answer is computed over.

@@ -25,6 +25,7 @@ pub mod paginate;
 mod plan;
 pub mod print;
 mod progress;
+mod prompt;
 mod request;
 mod respond;
 pub mod run;

@@ -121,6 +121,8 @@ fn send(plan: &Plan, state: &mut State) -> Result<ExitCode> {
 /// the run with exit 130 itself.
 pub fn interrupt() -> bool {
     if !crate::download::interrupt() {
+        // A password question cut short gets the terminal's echo back.
+        crate::prompt::restore();
         return true;
     }
     crate::engine::interrupt();

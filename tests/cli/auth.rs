@@ -613,3 +613,48 @@ fn ignore_stdin_means_no_password_prompt_even_at_a_terminal() {
     );
     assert_eq!(s.request_count(), 0);
 }
+
+#[test]
+fn ctrl_c_at_the_password_prompt_exits_130_and_gives_the_terminal_its_echo_back() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let s = ok_server();
+    // The shell outlives rq's Ctrl-C (`trap :`) to report rq's exit code and the terminal's
+    // settings after it.
+    let line = format!(
+        "sh -c 'trap : INT; {} -a ann {}; echo code=$?; stty -a'",
+        bin(),
+        s.url("/")
+    );
+    let script = crate::support::need_tool("script");
+    let mut child = crate::support::hermetic(&mut Command::new(script))
+        .args(["-qefc", &line, "/dev/null"])
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut input = child.stdin.take().unwrap();
+    let mut output = child.stdout.take().unwrap();
+    // Ctrl-C only once the question is on the screen.
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&shown).contains("password for ann@") {
+        match output.read(&mut byte) {
+            Ok(1) => shown.push(byte[0]),
+            _ => panic!("no prompt: {}", String::from_utf8_lossy(&shown)),
+        }
+    }
+    input.write_all(b"\x03").unwrap();
+    output.read_to_end(&mut shown).unwrap();
+    drop(input);
+    child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&shown).replace("\r\n", "\n");
+    assert!(shown.contains("code=130"), "{shown}");
+    let settings: Vec<&str> = shown
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    assert!(settings.contains(&"echo"), "echo is back on: {shown}");
+    assert!(!settings.contains(&"-echo"), "echo is back on: {shown}");
+    assert!(s.requests().is_empty(), "nothing was sent");
+}
