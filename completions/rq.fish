@@ -13,6 +13,7 @@ complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sor
 complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
 complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F
+complete -c rq -s W -l filter -d 'Apply a jq expression (jaq\'s dialect) to the JSON response body and print its results instead: formatted at a terminal, one compact value per line when redirected. Runs on each page with --paginate and on each record of NDJSON and event streams. A response that fails the status check is shown unfiltered' -r
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
@@ -60,6 +61,7 @@ complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with th
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
 complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'
 complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
+complete -c rq -l filter-raw -d 'With --filter: print string results without quotes or escapes (like jq -r)'
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
 complete -c rq -l paginate -d 'Follow `Link: <URL>; rel="next"` headers page after page, over one connection: JSON array pages print as one array, other pages one after another'
 complete -c rq -l offline -d 'Build and print the request without sending it'

@@ -129,6 +129,17 @@ pub struct Cli {
     #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<std::path::PathBuf>,
 
+    /// Apply a jq expression (jaq's dialect) to the JSON response body and print its
+    /// results instead: formatted at a terminal, one compact value per line when
+    /// redirected. Runs on each page with --paginate and on each record of NDJSON and
+    /// event streams. A response that fails the status check is shown unfiltered.
+    #[arg(short = 'W', long, value_name = "EXPR", help_heading = "Output")]
+    pub filter: Option<String>,
+
+    /// With --filter: print string results without quotes or escapes (like jq -r).
+    #[arg(long, help_heading = "Output", requires = "filter")]
+    pub filter_raw: bool,
+
     /// Flush output line by line (automatic for text/event-stream and application/x-ndjson).
     #[arg(short = 'S', long, help_heading = "Output")]
     pub stream: bool,

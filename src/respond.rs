@@ -154,14 +154,23 @@ fn print_body<W: Write>(
     };
     if sections.response_body {
         let info = body_info(head, plan.output.stream);
-        printer
-            .response_body(&mut counted, &info)
-            .map_err(|e| into_body_error(e, counter.get()))?;
+        let shown = match filtered(plan, head.status.as_u16()) {
+            true => printer.filtered_body(&mut counted, &info, "the response body"),
+            false => printer.response_body(&mut counted, &info),
+        };
+        shown.map_err(|e| into_body_error(e, counter.get()))?;
     } else if sections.meta {
         // The metadata reports the bytes received, so the body is read even when not shown.
         io::copy(&mut counted, &mut io::sink()).map_err(|e| body_error(e, counter.get()))?;
     }
     Ok(counter.get())
+}
+
+/// Whether `--filter` applies to a response with `status`: a response that fails the status
+/// check is shown as received, since it is the server's explanation and not the data the
+/// filter was written for (and may well not be JSON).
+fn filtered(plan: &Plan, status: u16) -> bool {
+    plan.output.filter.is_some() && !(plan.check_status && status >= 300)
 }
 
 /// `--paginate`: with `-v`/`--all`, every page is printed as its own exchange; otherwise
@@ -186,11 +195,18 @@ pub fn paginate<W: Write>(
     let first_status = exchange.head.status.as_u16();
     let diag = plan.diagnostics;
     let mut pages = Pages::new(client, state, plan.check_status, diag, max_pages);
-    pages.add(exchange)?;
-    if sections.response_body {
-        printer.response_body(&mut pages, &info)?;
+    if plan.output.filter.is_some() {
+        // Each page on its own through the filter; a failing page stops before it.
+        pages = pages.one_by_one();
+        pages.add(exchange)?;
+        filter_pages(&mut pages, printer, &info, sections.response_body)?;
     } else {
-        io::copy(&mut pages, &mut io::sink())?;
+        pages.add(exchange)?;
+        if sections.response_body {
+            printer.response_body(&mut pages, &info)?;
+        } else {
+            io::copy(&mut pages, &mut io::sink())?;
+        }
     }
     if let Some(e) = pages.error.take() {
         return Err(e);
@@ -202,6 +218,23 @@ pub fn paginate<W: Write>(
         }
         None => Ok(status_code(plan, first_status)),
     }
+}
+
+/// `--paginate --filter`: the filter's results for each page in turn, holding one page.
+fn filter_pages<W: Write>(
+    pages: &mut Pages,
+    printer: &mut Printer<W>,
+    info: &BodyInfo,
+    shown: bool,
+) -> Result<()> {
+    let mut number = 0u32;
+    while let Some(page) = pages.next_page()? {
+        number += 1;
+        if shown {
+            printer.filtered_body(&mut &page[..], info, &format!("page {number}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `--paginate -v`: each page as its own exchange.

@@ -70,10 +70,13 @@ fn offline(plan: &Plan) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// `--curl`: the equivalent curl command.
+/// `--curl`: the equivalent curl command (piped into jq with `--filter`).
 fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
     let digest = state.digest_for_curl(&plan.request.url);
-    let line = crate::curl::command(&plan.request, &plan.net, digest);
+    let mut line = crate::curl::command(&plan.request, &plan.net, digest);
+    if let Some(filter) = &plan.output.filter {
+        line.push_str(&crate::curl::jq_pipe(filter.expr(), filter.raw()));
+    }
     writeln!(Stdout, "{line}")?;
     Ok(ExitCode::Ok)
 }

@@ -8,6 +8,7 @@
 
 mod body;
 pub mod charset;
+pub mod filter;
 mod headers;
 pub mod json;
 #[cfg(test)]
@@ -90,6 +91,9 @@ pub struct Output {
     pub warnings: bool,
     /// The version on printed request lines: `HTTP/1.0` with `--http-version 1.0`.
     pub request_version: &'static str,
+    /// `--filter`: a jq expression whose results replace a response body shown with
+    /// [`Printer::filtered_body`].
+    pub filter: Option<filter::Filter>,
 }
 
 /// Writes exchanges to `out` according to the plan's output settings.
@@ -191,6 +195,24 @@ impl<W: Write> Printer<W> {
             self.opts.response_charset,
         );
         let n = body::print(self, reader, &info)?;
+        self.out.flush()?;
+        self.gap = true;
+        Ok(n)
+    }
+
+    /// Print the results of `--filter` on a response body (the body itself without a
+    /// filter); returns the bytes read. `what` names the body in errors ("page 2").
+    pub fn filtered_body(
+        &mut self,
+        reader: &mut dyn io::Read,
+        info: &BodyInfo,
+        what: &str,
+    ) -> Result<u64> {
+        let info = info.overridden(
+            self.opts.response_mime.as_deref(),
+            self.opts.response_charset,
+        );
+        let n = filter::print(self, reader, &info, what)?;
         self.out.flush()?;
         self.gap = true;
         Ok(n)

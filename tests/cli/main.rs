@@ -9,6 +9,7 @@ mod config;
 mod connection;
 mod download;
 mod exit_codes;
+mod filter;
 mod generated;
 mod hardening;
 mod httpfile;
