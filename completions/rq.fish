@@ -16,6 +16,7 @@ complete -c rq -s o -l output -d 'Write the response body to FILE instead of std
 complete -c rq -s W -l filter -d 'Apply a jq expression (jaq\'s dialect) to the JSON response body and print its results instead: formatted at a terminal, one compact value per line when redirected. Runs on each page with --paginate and on each record of NDJSON and event streams. A response that fails the status check is shown unfiltered' -r
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
+complete -c rq -l from-curl -d 'Send the request a curl command describes (`-` reads it from stdin), as browsers\' "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k, --compressed, --url and more. A curl option rq does not know is an error. Options, METHOD, URL and items on rq\'s command line override the command\'s' -r
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r

@@ -159,6 +159,17 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", help_heading = "Request files")]
     pub http_file: Option<std::path::PathBuf>,
 
+    /// Send the request a curl command describes (`-` reads it from stdin), as browsers'
+    /// "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k,
+    /// --compressed, --url and more. A curl option rq does not know is an error. Options,
+    /// METHOD, URL and items on rq's command line override the command's.
+    #[arg(long, value_name = "COMMAND", help_heading = "Request files")]
+    pub from_curl: Option<String>,
+
+    /// The curl command of --from-curl, read (set by `args.rs`, not by clap).
+    #[arg(skip)]
+    pub from_curl_command: Option<crate::fromcurl::CurlCommand>,
+
     /// Build and print the request without sending it.
     #[arg(long, help_heading = "Output")]
     pub offline: bool,

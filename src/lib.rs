@@ -14,6 +14,7 @@ pub mod download;
 mod engine;
 mod env;
 pub mod error;
+pub mod fromcurl;
 mod generate;
 pub mod httpfile;
 pub mod items;

@@ -10,6 +10,7 @@ mod connection;
 mod download;
 mod exit_codes;
 mod filter;
+mod fromcurl;
 mod generated;
 mod hardening;
 mod httpfile;
