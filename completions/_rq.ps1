@@ -25,6 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Send TEXT as the request body, as is')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected')
             [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected')
+            [CompletionResult]::new('--meta-format', '--meta-format', [CompletionResultType]::ParameterName, 'How to print the metadata (m): text (the default: at a terminal, a waterfall of the phases with a row per redirect hop) or json (every exchange''s timings, in seconds, for scripts)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'What to print for intermediary exchanges (default: the same as --print)')
             [CompletionResult]::new('--history-print', '--history-print', [CompletionResultType]::ParameterName, 'What to print for intermediary exchanges (default: the same as --print)')
             [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected')

@@ -22,6 +22,7 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --raw 'Send TEXT as the request body, as is'
             cand -p 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected'
             cand --print 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected'
+            cand --meta-format 'How to print the metadata (m): text (the default: at a terminal, a waterfall of the phases with a row per redirect hop) or json (every exchange''s timings, in seconds, for scripts)'
             cand -P 'What to print for intermediary exchanges (default: the same as --print)'
             cand --history-print 'What to print for intermediary exchanges (default: the same as --print)'
             cand --pretty 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected'

@@ -1,6 +1,8 @@
 complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' -r
 complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
 complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
+complete -c rq -l meta-format -d 'How to print the metadata (m): text (the default: at a terminal, a waterfall of the phases with a row per redirect hop) or json (every exchange\'s timings, in seconds, for scripts)' -r -f -a "text\t'Plain text; a waterfall at a terminal'
+json\t'One JSON object with every exchange\'s timings'"
 complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
 complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected' -r -f -a "all\t'Colours and layout (the default on a terminal)'
 colors\t'Colours only: JSON keeps its whitespace as received'

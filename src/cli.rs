@@ -74,6 +74,12 @@ pub struct Cli {
     #[arg(short = 'm', long, help_heading = "Output")]
     pub meta: bool,
 
+    /// How to print the metadata (m): text (the default: at a terminal, a waterfall of
+    /// the phases with a row per redirect hop) or json (every exchange's timings, in
+    /// seconds, for scripts).
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub meta_format: Option<MetaFormat>,
+
     /// Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm).
     #[arg(short = 'v', long, action = ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
@@ -419,6 +425,14 @@ pub enum Pretty {
     Format,
     /// Neither: the body as received (the default when redirected).
     None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetaFormat {
+    /// Plain text; a waterfall at a terminal.
+    Text,
+    /// One JSON object with every exchange's timings.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::{fail, ExitCode};
 use crate::paginate::{Pages, Quiet};
 use crate::plan::Plan;
+use crate::print::timing::Hop;
 use crate::print::{BodyInfo, Printer, Sections};
 use crate::request::Request;
 use crate::state::State;
@@ -27,6 +28,9 @@ struct Watcher<'a, W: Write> {
     state: &'a mut State,
     /// Show a bar for large uploads (stderr is a terminal).
     progress: bool,
+    /// `m` is shown: each intermediary exchange's timings are kept for it.
+    client: Option<&'a Client>,
+    hops: Vec<Hop>,
 }
 
 impl<W: Write> Observer for Watcher<'_, W> {
@@ -60,16 +64,23 @@ impl<W: Write> Observer for Watcher<'_, W> {
     }
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
-        let Some(sections) = self.history else {
-            return Ok(());
-        };
+        let sections = self.history.unwrap_or_default();
         if sections.response_headers {
             self.printer.response_head(&exchange.head)?;
         }
+        let mut received = 0;
         if sections.response_body {
             let info = body_info(&exchange.head, false);
             let mut decoded = exchange.body.decoded(&exchange.head);
-            self.printer.response_body(&mut decoded.reader, &info)?;
+            received = self.printer.response_body(&mut decoded.reader, &info)?;
+        } else if self.client.is_some() {
+            // Timed to its end, like the final response.
+            let mut decoded = exchange.body.decoded(&exchange.head);
+            received = io::copy(&mut decoded.reader, &mut io::sink())?;
+        }
+        if let Some(client) = self.client {
+            let meta = client.meta(&exchange.head, received);
+            self.hops.push(hop(&exchange.request, &exchange.head, meta));
         }
         Ok(())
     }
@@ -100,15 +111,22 @@ fn send_page<W: Write>(
         printer,
         state,
         progress: plan.diagnostics.progress,
+        client: plan.output.sections.meta.then_some(client),
+        hops: Vec::new(),
     };
     let exchange = client.exchange(request.clone(), &mut watcher)?;
     let printer = watcher.printer;
+    let mut hops = watcher.hops;
     let next = match plan.paginate {
         Some(_) => next_page(&exchange)?,
         None => None,
     };
     let Exchange {
-        head, body, direct, ..
+        head,
+        body,
+        direct,
+        request: final_request,
+        ..
     } = exchange;
     if plan.output.sections.response_headers {
         printer.response_head(&head)?;
@@ -123,9 +141,20 @@ fn send_page<W: Write>(
         None => print_body(plan, &head, body, printer)?,
     };
     if plan.output.sections.meta {
-        printer.meta(&client.meta(&head, received))?;
+        hops.push(hop(&final_request, &head, client.meta(&head, received)));
+        printer.meta(&hops)?;
     }
     Ok((status_code(plan, head.status.as_u16()), next))
+}
+
+/// An exchange's request line, status and timings, for the `m` section.
+fn hop(request: &Request, head: &Head, meta: engine::Meta) -> Hop {
+    Hop {
+        method: request.method.clone(),
+        url: request.uri(),
+        status: head.status.as_u16(),
+        meta,
+    }
 }
 
 /// The request for the page after `exchange`'s, if its `Link` header names one.

@@ -52,6 +52,7 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
             _ => "HTTP/1.1",
         },
         filter: filter(cli)?,
+        meta_json: cli.meta_format == Some(crate::cli::MetaFormat::Json),
     };
     for opts in &cli.format_options {
         apply_format_options(&mut out, opts)?;

@@ -24,5 +24,6 @@ mod retry;
 mod sessions;
 mod snapshots;
 mod timeouts;
+mod timing;
 mod tls;
 mod upload;
