@@ -64,8 +64,9 @@ impl Filter {
             .chain(jaq_std::defs())
             .chain(jaq_json::defs());
         let funs = jaq_core::funs()
-            .chain(jaq_std::funs())
-            .chain(jaq_json::funs());
+            .chain(jaq_std::base_funs())
+            .chain(jaq_json::funs())
+            .chain(super::jqfuns::funs());
         let arena = Arena::default();
         let program = File {
             code: expr,

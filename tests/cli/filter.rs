@@ -255,3 +255,22 @@ fn curl_pipes_the_command_into_jq() {
         stdout(&o)
     );
 }
+
+#[test]
+fn the_filter_library_has_formats_and_says_what_it_leaves_out() {
+    let s = echo();
+    let o = rq_with(&[
+        "--filter-raw",
+        "-W",
+        ".path | @base64, @uri",
+        &s.url("/a b"),
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "L2ElMjBi\n%2Fa%2520b\n");
+    let o = rq_with(&["-W", "[.path, 2] | @csv", &s.url("/p")]);
+    assert_eq!(stdout(&o), "\"\\\"/p\\\",2\"\n");
+    // Regular expressions are left out, and say so when used.
+    let o = rq_with(&["-W", ".path | test(\"p\")", &s.url("/p")]);
+    assert_code(&o, 1);
+    assert!(stderr(&o).contains("regular expressions"), "{}", stderr(&o));
+}
