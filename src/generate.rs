@@ -135,6 +135,9 @@ const MAN_SECTIONS: &[Section] = &[
             ("At a terminal", "rq :8080/users; rq post api.example.org/users name=ann age:=31 X-Trace:1; rq -v -F example.org/old-path"),
             ("In scripts", "rq -b example.org/api | jq .; echo '{\"a\":1}' | rq :8080/post; rq -f post :8080/upload doc@report.pdf"),
             ("In CI", "rq --timeout 5 --max-time 30 get https://svc/health || echo \"health check failed: $?\""),
+            ("With a filter", "rq --filter '.items[].id' api.example.org/items; rq --paginate -W '.[].name' --filter-raw api.example.org/users"),
+            ("From a browser", "rq --from-curl \"$(xclip -o)\" (a command copied with \"Copy as cURL\"); rq --offline --from-curl - < cmd.txt > req.http"),
+            ("Timings", "rq -m example.org (a waterfall at a terminal); rq -F -m --meta-format json example.org/old | jq .total"),
         ],
     ),
     (

@@ -14,7 +14,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::rc::Rc;
 
 use jaq_core::load::{Arena, File, Loader};
-use jaq_core::{data, unwrap_valr, Compiler, Ctx, Vars};
+use jaq_core::{data, Compiler, Ctx, Vars};
 use jaq_json::Val;
 
 use super::body::{self, BodyInfo};
@@ -48,6 +48,8 @@ pub enum Failure {
     NotJson(String),
     /// The expression failed on a value.
     Data(String),
+    /// `halt` (0) or `halt_error` (its code) stopped the filter.
+    Halt(i32),
 }
 
 impl From<io::Error> for Failure {
@@ -99,11 +101,23 @@ impl Filter {
     /// Run the filter on one value, handing each result to `emit`.
     fn run(&self, input: Val, mut emit: impl FnMut(&Val) -> io::Result<()>) -> Result<(), Failure> {
         let ctx = Ctx::<Data>::new(&self.compiled.lut, Vars::new([]));
-        for result in self.compiled.id.run((ctx, input)).map(unwrap_valr) {
-            match result {
-                Ok(value) => emit(&value)?,
-                Err(e) => return Err(Failure::Data(error_text(e.into_val()))),
-            }
+        // Not jaq's `unwrap_valr`: on `halt` it exits the process, before rq has written
+        // out what it holds or saved the session.
+        for result in self.compiled.id.run((ctx, input)) {
+            let exn = match result {
+                Ok(value) => {
+                    emit(&value)?;
+                    continue;
+                }
+                Err(exn) => exn,
+            };
+            return Err(match exn.get_err() {
+                Ok(e) => Failure::Data(error_text(e.into_val())),
+                Err(exn) => match exn.get_halt() {
+                    Ok(code) => Failure::Halt(code),
+                    Err(_) => Failure::Data("the filter ended unexpectedly".into()),
+                },
+            });
         }
         Ok(())
     }
@@ -226,6 +240,10 @@ pub fn apply(
     };
     let expr = &filter.expr;
     match result {
+        Err(Failure::Halt(0)) => Ok(()),
+        Err(Failure::Halt(code)) => Err(Failure::Data(format!(
+            "--filter '{expr}' halted with exit code {code} on {what}"
+        ))),
         Err(Failure::NotJson(why)) => Err(Failure::NotJson(format!(
             "--filter '{expr}': {what} is not JSON ({why})"
         ))),
@@ -473,6 +491,7 @@ pub fn print<W: Write>(
             Err(fail(ExitCode::Error, why))
         }
         Err(Failure::Data(why)) => Err(fail(ExitCode::Error, why)),
+        Err(Failure::Halt(_)) => Ok(counted.n), // handled by `apply`
     }
 }
 
@@ -513,6 +532,7 @@ mod tests {
         ) {
             Ok(()) => Ok(String::from_utf8(out).unwrap()),
             Err(Failure::Data(why) | Failure::NotJson(why)) => Err(why),
+            Err(Failure::Halt(code)) => Err(format!("halt {code}")),
             Err(Failure::Io(e)) => Err(e.to_string()),
         }
     }
@@ -541,6 +561,14 @@ mod tests {
             run(".", false, ")]}',\n[1]", Records::Json).unwrap(),
             "[1]\n"
         );
+    }
+
+    #[test]
+    fn halt_stops_the_filter_and_halt_error_fails() {
+        let body = "{\"id\":1}\n{\"id\":2}";
+        assert_eq!(run(".id, halt", false, body, Records::Json).unwrap(), "1\n");
+        let e = run("\"x\" | halt_error(3)", false, body, Records::Json).unwrap_err();
+        assert!(e.contains("halted with exit code 3"), "{e}");
     }
 
     #[test]
