@@ -235,7 +235,8 @@ pub fn apply(
     };
     let mut source = Source::new(reader);
     let result = match records {
-        Records::Json => json_values(filter, &mut source, &mut writer),
+        Records::Json if style.flush => json_values(filter, &mut source, &mut writer),
+        Records::Json => whole_values(filter, &mut source, &mut writer),
         Records::Events => event_values(filter, &mut source, &mut writer),
     };
     let expr = &filter.expr;
@@ -280,11 +281,48 @@ fn json_values(filter: &Filter, source: &mut Source, out: &mut Results) -> Resul
     }
 }
 
+/// A body that is not streamed, read whole and then parsed from memory (several times
+/// faster than the byte-by-byte reader a stream needs); its values are still filtered
+/// one at a time.
+fn whole_values(filter: &Filter, source: &mut Source, out: &mut Results) -> Result<(), Failure> {
+    let mut body = Vec::new();
+    source.read_to_end(&mut body)?;
+    let text = &body[xssi_prefix_len(&body)..];
+    for (index, value) in jaq_json::read::parse_many(text).enumerate() {
+        let value = value.map_err(|e| not_json(text, &e.to_string()))?;
+        filter
+            .run(value, |v| out.write(v))
+            .map_err(|e| at_record(e, index as u64 + 1, 0))?;
+    }
+    Ok(())
+}
+
+/// What the JSON reader said (`byte offset N: what`), with the line of byte N.
+fn not_json(text: &[u8], said: &str) -> Failure {
+    let parsed = said
+        .strip_prefix("byte offset ")
+        .and_then(|rest| rest.split_once(": "))
+        .and_then(|(n, what)| Some((n.parse::<usize>().ok()?, what)));
+    Failure::NotJson(match parsed {
+        Some((offset, what)) => {
+            let line = text[..offset.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("{what} at line {line}, byte {offset}")
+        }
+        None => said.to_string(),
+    })
+}
+
+/// `line` is where the value ended, when known (0 when not).
 fn at_record(e: Failure, record: u64, line: u64) -> Failure {
     match e {
-        Failure::Data(why) if record > 1 || line > 1 => {
+        Failure::Data(why) if line > 0 && (record > 1 || line > 1) => {
             Failure::Data(format!("{why} (value {record}, ending on line {line})"))
         }
+        Failure::Data(why) if record > 1 => Failure::Data(format!("{why} (value {record})")),
         other => other,
     }
 }
@@ -514,12 +552,23 @@ mod tests {
     use super::*;
 
     fn run(expr: &str, raw: bool, body: &str, records: Records) -> Result<String, String> {
+        run_as(expr, raw, body, records, false)
+    }
+
+    /// `stream`: as a stream is read (byte by byte, flushing per record).
+    fn run_as(
+        expr: &str,
+        raw: bool,
+        body: &str,
+        records: Records,
+        stream: bool,
+    ) -> Result<String, String> {
         let filter = Filter::compile(expr, raw)?;
         let style = Style {
             format: None,
             sort_keys: false,
             terminal: false,
-            flush: false,
+            flush: stream,
         };
         let mut out = Vec::new();
         match apply(
@@ -556,7 +605,10 @@ mod tests {
     #[test]
     fn each_record_of_a_value_stream_is_filtered() {
         let body = "{\"id\":1}\n{\"id\":2}\n\n{\"id\":3}";
-        assert_eq!(run(".id", false, body, Records::Json).unwrap(), "1\n2\n3\n");
+        for stream in [false, true] {
+            let out = run_as(".id", false, body, Records::Json, stream).unwrap();
+            assert_eq!(out, "1\n2\n3\n");
+        }
         assert_eq!(
             run(".", false, ")]}',\n[1]", Records::Json).unwrap(),
             "[1]\n"
@@ -593,17 +645,23 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_json_names_the_line() {
-        let e = run(".", false, "{\"a\":1}\n<html>", Records::Json).unwrap_err();
-        assert!(e.contains("not JSON") && e.contains("line 2"), "{e}");
+        for stream in [false, true] {
+            let e = run_as(".", false, "{\"a\":1}\n<html>", Records::Json, stream).unwrap_err();
+            assert!(e.contains("not JSON") && e.contains("line 2"), "{e}");
+        }
     }
 
     #[test]
     fn runtime_errors_name_the_expression_and_the_record() {
-        let e = run(".a + 1", false, "{\"a\":1}\n{\"a\":\"x\"}\n", Records::Json).unwrap_err();
+        let body = "{\"a\":1}\n{\"a\":\"x\"}\n";
+        let e = run(".a + 1", false, body, Records::Json).unwrap_err();
         assert!(
             e.starts_with("--filter '.a + 1' failed on the body: "),
             "{e}"
         );
+        assert!(e.ends_with("(value 2)"), "{e}");
+        // A stream is read as it comes, and the line is known too.
+        let e = run_as(".a + 1", false, body, Records::Json, true).unwrap_err();
         assert!(e.contains("value 2") && e.contains("line 2"), "{e}");
     }
 }
