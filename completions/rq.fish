@@ -1,6 +1,8 @@
 complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' -r
 complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
 complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
+complete -c rq -l meta-format -d 'How to print the metadata (m): text (the default: at a terminal, a waterfall of the phases with a row per redirect hop) or json (every exchange\'s timings, in seconds, for scripts)' -r -f -a "text\t'Plain text; a waterfall at a terminal'
+json\t'One JSON object with every exchange\'s timings'"
 complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
 complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says' -r -f -a "all\t'Colours and layout (the default on a terminal)'
 colors\t'Colours only: JSON keeps its whitespace as received'
@@ -13,8 +15,10 @@ complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sor
 complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
 complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F
+complete -c rq -s W -l filter -d 'Apply a jq expression (jaq\'s dialect) to the JSON response body and print its results instead: formatted at a terminal, one compact value per line when redirected. Runs on each page with --paginate and on each record of NDJSON and event streams. A response that fails the status check is shown unfiltered' -r
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
+complete -c rq -l from-curl -d 'Send the request a curl command describes (`-` reads it from stdin), as browsers\' "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k, --compressed, --url and more. A curl option rq does not know is an error. Options, METHOD, URL and items on rq\'s command line override the command\'s' -r
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l max-headers -d 'The most header lines a response head may have, as httpie\'s option counts them (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
@@ -77,6 +81,7 @@ complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with th
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
 complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'
 complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
+complete -c rq -l filter-raw -d 'With --filter: print string results without quotes or escapes (like jq -r)'
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
 complete -c rq -l paginate -d 'Follow `Link: <URL>; rel="next"` headers page after page, over one connection: JSON array pages print as one array, other pages one after another'
 complete -c rq -l offline -d 'Build and print the request without sending it'

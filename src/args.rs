@@ -35,6 +35,7 @@ pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
         print_text(&Cli::command().render_long_help().to_string())?;
         return Ok(Parsed::Done(ExitCode::Ok));
     }
+    let typed = args.clone();
     let args = prepare(args, config_dir, true);
     let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
@@ -46,6 +47,31 @@ pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
         out.flush()?;
         return Ok(Parsed::Done(ExitCode::Ok));
     }
+    match &cli.from_curl {
+        Some(source) => with_curl(source, typed, config_dir),
+        None => Ok(Parsed::Run(Box::new(cli))),
+    }
+}
+
+/// `--from-curl`: read the curl command, then parse the command line again with the rq
+/// options its transport flags mean (`-L` is `--follow` …) in front of the user's own, so
+/// that the user's win and `--no-follow` undoes a `-L`.
+fn with_curl(source: &str, typed: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
+    let text = match source {
+        "-" => io::read_to_string(io::stdin().lock())
+            .map_err(|e| usage(format!("can't read the curl command from stdin: {e}")))?,
+        _ => source.to_string(),
+    };
+    let command = crate::fromcurl::parse(&text).map_err(|e| usage(format!("--from-curl: {e}")))?;
+    let mut typed = typed.into_iter();
+    let mut args: Vec<OsString> = typed.next().into_iter().collect();
+    args.extend(command.options.iter().map(OsString::from));
+    args.extend(typed);
+    let mut cli = match Cli::parse_args(prepare(args, config_dir, false)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e).map(Parsed::Done),
+    };
+    cli.from_curl_command = Some(command);
     Ok(Parsed::Run(Box::new(cli)))
 }
 

@@ -407,7 +407,8 @@ fn multipart(parts: Vec<Part>, boundary: &str) -> Result<Body> {
     })
 }
 
-fn random_boundary() -> String {
+/// A multipart boundary no body is likely to contain.
+pub fn random_boundary() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

@@ -77,6 +77,12 @@ pub struct Cli {
     #[arg(short = 'm', long, help_heading = "Output")]
     pub meta: bool,
 
+    /// How to print the metadata (m): text (the default: at a terminal, a waterfall of
+    /// the phases with a row per redirect hop) or json (every exchange's timings, in
+    /// seconds, for scripts).
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub meta_format: Option<MetaFormat>,
+
     /// Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm).
     /// Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop).
     #[arg(short = 'v', long, action = ArgAction::Count, help_heading = "Output")]
@@ -140,6 +146,17 @@ pub struct Cli {
     #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<std::path::PathBuf>,
 
+    /// Apply a jq expression (jaq's dialect) to the JSON response body and print its
+    /// results instead: formatted at a terminal, one compact value per line when
+    /// redirected. Runs on each page with --paginate and on each record of NDJSON and
+    /// event streams. A response that fails the status check is shown unfiltered.
+    #[arg(short = 'W', long, value_name = "EXPR", help_heading = "Output")]
+    pub filter: Option<String>,
+
+    /// With --filter: print string results without quotes or escapes (like jq -r).
+    #[arg(long, help_heading = "Output", requires = "filter")]
+    pub filter_raw: bool,
+
     /// Flush output line by line (automatic for text/event-stream and application/x-ndjson).
     #[arg(short = 'S', long, help_heading = "Output")]
     pub stream: bool,
@@ -158,6 +175,17 @@ pub struct Cli {
     /// method, URL, headers and items override the file's.
     #[arg(long, value_name = "FILE", help_heading = "Request files")]
     pub http_file: Option<std::path::PathBuf>,
+
+    /// Send the request a curl command describes (`-` reads it from stdin), as browsers'
+    /// "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k,
+    /// --compressed, --url and more. A curl option rq does not know is an error. Options,
+    /// METHOD, URL and items on rq's command line override the command's.
+    #[arg(long, value_name = "COMMAND", help_heading = "Request files")]
+    pub from_curl: Option<String>,
+
+    /// The curl command of --from-curl, read (set by `args.rs`, not by clap).
+    #[arg(skip)]
+    pub from_curl_command: Option<crate::fromcurl::CurlCommand>,
 
     /// Build and print the request without sending it.
     #[arg(long, help_heading = "Output")]
@@ -480,6 +508,14 @@ pub enum Pretty {
     Format,
     /// Neither: the body as received (the default when redirected).
     None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetaFormat {
+    /// Plain text; a waterfall at a terminal.
+    Text,
+    /// One JSON object with every exchange's timings.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -258,6 +258,13 @@ fn form_quote(s: &str) -> String {
     }
 }
 
+/// `--filter EXPR` as a pipe into jq after the command: ` | jq 'EXPR'` (`-r` for
+/// `--filter-raw`). jaq and jq agree on nearly everything (the README lists the gaps).
+pub fn jq_pipe(expr: &str, raw: bool) -> String {
+    let flag = if raw { "-r " } else { "" };
+    format!(" | jq {flag}{}", quote(expr))
+}
+
 /// Quote for a POSIX shell: bare when only safe characters, else single quotes with `'\''`.
 pub fn quote(s: &str) -> String {
     let safe = !s.is_empty()

@@ -136,6 +136,9 @@ const MAN_SECTIONS: &[Section] = &[
             ("In scripts", "rq -b example.org/api | jq .; echo '{\"a\":1}' | rq :8080/post; rq -f post :8080/upload doc@report.pdf"),
             ("In CI", "rq --timeout 5 --max-time 30 get https://svc/health || echo \"health check failed: $?\""),
             ("OAuth 2", "rq --session api -A oauth2 --oauth2-token-url https://id.example/token -a CLIENT:SECRET https://api.example/me (a token is fetched, kept in the session with its expiry and refreshed; --oauth2-grant device-code or authorization-code sign a person in)"),
+            ("With a filter", "rq --filter '.items[].id' api.example.org/items; rq --paginate -W '.[].name' --filter-raw api.example.org/users"),
+            ("From a browser", "rq --from-curl \"$(xclip -o)\" (a command copied with \"Copy as cURL\"); rq --offline --from-curl - < cmd.txt > req.http"),
+            ("Timings", "rq -m example.org (a waterfall at a terminal); rq -F -m --meta-format json example.org/old | jq .total"),
         ],
     ),
     (

@@ -15,6 +15,7 @@ pub mod download;
 mod engine;
 mod env;
 pub mod error;
+pub mod fromcurl;
 mod generate;
 pub mod head;
 pub mod httpfile;

@@ -143,6 +143,10 @@ pub struct Pages<'a> {
     pub failed: Option<(ExitCode, u16)>,
     /// An error met while fetching a page; the stream ends there.
     pub error: Option<anyhow::Error>,
+    /// Pages are kept apart for [`Pages::next_page`] rather than joined into one stream.
+    one_by_one: bool,
+    /// The page received and not yet taken, when kept apart.
+    page: Option<Vec<u8>>,
 }
 
 impl<'a> Pages<'a> {
@@ -168,7 +172,25 @@ impl<'a> Pages<'a> {
             done: false,
             failed: None,
             error: None,
+            one_by_one: false,
+            page: None,
         }
+    }
+
+    /// Keep pages apart, to be taken one at a time with [`Pages::next_page`] (`--filter`
+    /// runs on each page), instead of reading them as one joined stream.
+    pub fn one_by_one(mut self) -> Self {
+        self.one_by_one = true;
+        self
+    }
+
+    /// The next page's body, fetched when it is asked for; `None` after the last page (or
+    /// the one that failed the status check, which is not returned).
+    pub fn next_page(&mut self) -> Result<Option<Vec<u8>>> {
+        if self.page.is_none() && !self.done {
+            self.fetch()?;
+        }
+        Ok(self.page.take())
     }
 
     /// Take in one page's exchange: queue its body and work out the next request.
@@ -192,7 +214,10 @@ impl<'a> Pages<'a> {
         self.diag.unknown_encoding(&decoded.unknown, "shown");
         let mut page = Vec::new();
         decoded.reader.read_to_end(&mut page)?;
-        self.queue(&page);
+        match self.one_by_one {
+            true => self.page = Some(page),
+            false => self.queue(&page),
+        }
         let limit_reached = self.max_pages.is_some_and(|max| self.pages >= max);
         if self.pages == WARN_AT && self.max_pages.is_none() {
             self.diag.warn(format_args!(

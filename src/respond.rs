@@ -13,6 +13,7 @@ use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::{fail, ExitCode};
 use crate::paginate::{Pages, Quiet, Seen};
 use crate::plan::Plan;
+use crate::print::timing::Hop;
 use crate::print::{BodyInfo, Printer, Sections};
 use crate::request::Request;
 use crate::state::State;
@@ -27,6 +28,9 @@ struct Watcher<'a, W: Write> {
     state: &'a mut State,
     /// Show a bar for large uploads (stderr is a terminal).
     progress: bool,
+    /// `m` is shown: each intermediary exchange's timings are kept for it.
+    client: Option<&'a Client>,
+    hops: Vec<Hop>,
     /// The request under way, when it can't be printed before it is known whether its
     /// exchange is an intermediary one (history sections) or the final one.
     pending: Option<Request>,
@@ -79,16 +83,23 @@ impl<W: Write> Observer for Watcher<'_, W> {
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
         self.print_pending(self.history)?;
-        let Some(sections) = self.history else {
-            return Ok(());
-        };
+        let sections = self.history.unwrap_or_default();
         if sections.response_headers {
             self.printer.response_head(&exchange.head)?;
         }
+        let mut received = 0;
         if sections.response_body {
             let info = body_info(&exchange.head, false);
             let mut decoded = exchange.body.decoded(&exchange.head);
-            self.printer.response_body(&mut decoded.reader, &info)?;
+            received = self.printer.response_body(&mut decoded.reader, &info)?;
+        } else if self.client.is_some() {
+            // Timed to its end, like the final response.
+            let mut decoded = exchange.body.decoded(&exchange.head);
+            received = io::copy(&mut decoded.reader, &mut io::sink())?;
+        }
+        if let Some(client) = self.client {
+            let meta = client.meta(&exchange.head, received);
+            self.hops.push(hop(&exchange.request, &exchange.head, meta));
         }
         Ok(())
     }
@@ -117,16 +128,22 @@ fn send_page<W: Write>(
     // `-A oauth2`: the token, fetched first when needed; renewed once if the server calls
     // it invalid, the refused exchange then shown as an intermediary.
     crate::authorize::prepare(plan, client, &mut request, printer, state)?;
-    let mut exchange = watched(plan, client, request, printer, state, None)?;
+    let (mut exchange, mut hops) = watched(plan, client, request, printer, state, None)?;
     if let Some(again) = crate::authorize::renew(plan, client, &exchange, printer, state)? {
-        exchange = watched(plan, client, again, printer, state, Some(exchange))?;
+        let (renewed, more) = watched(plan, client, again, printer, state, Some(exchange))?;
+        exchange = renewed;
+        hops.extend(more);
     }
     let next = match plan.paginate {
         Some(_) => next_page(&exchange)?,
         None => None,
     };
     let Exchange {
-        head, body, direct, ..
+        head,
+        body,
+        direct,
+        request: final_request,
+        ..
     } = exchange;
     if plan.output.sections.response_headers {
         printer.response_head(&head)?;
@@ -141,13 +158,15 @@ fn send_page<W: Write>(
         None => print_body(plan, &head, body, printer)?,
     };
     if plan.output.sections.meta {
-        printer.meta(&client.meta(&head, received))?;
+        hops.push(hop(&final_request, &head, client.meta(&head, received)));
+        printer.meta(&hops)?;
     }
     Ok((status_code(plan, head.status.as_u16()), next))
 }
 
-/// One exchange through the engine with the [`Watcher`]; `refused` is an earlier exchange
-/// this one replaces, shown first as an intermediary.
+/// One exchange through the engine with the [`Watcher`], and the timings of its intermediary
+/// hops when `m` is shown; `refused` is an earlier exchange this one replaces, shown first
+/// as an intermediary.
 fn watched<W: Write>(
     plan: &Plan,
     client: &Client,
@@ -155,7 +174,7 @@ fn watched<W: Write>(
     printer: &mut Printer<W>,
     state: &mut State,
     refused: Option<Exchange>,
-) -> Result<Exchange> {
+) -> Result<(Exchange, Vec<Hop>)> {
     let mut watcher = Watcher {
         first_sections: plan.output.sections,
         history: plan.output.history,
@@ -163,6 +182,8 @@ fn watched<W: Write>(
         state,
         progress: plan.diagnostics.progress,
         pending: None,
+        client: plan.output.sections.meta.then_some(client),
+        hops: Vec::new(),
     };
     if let Some(refused) = refused {
         watcher.intermediate(refused)?;
@@ -170,7 +191,17 @@ fn watched<W: Write>(
     let exchange = client.exchange(request, &mut watcher);
     // The request of the final exchange (or of the one that failed) goes above its response.
     watcher.print_pending(Some(plan.output.sections))?;
-    exchange
+    Ok((exchange?, watcher.hops))
+}
+
+/// An exchange's request line, status and timings, for the `m` section.
+fn hop(request: &Request, head: &Head, meta: engine::Meta) -> Hop {
+    Hop {
+        method: request.method.clone(),
+        url: request.uri(),
+        status: head.status.as_u16(),
+        meta,
+    }
 }
 
 /// The request for the page after `exchange`'s, if its `Link` header names one.
@@ -199,14 +230,23 @@ fn print_body<W: Write>(
     };
     if sections.response_body {
         let info = body_info(head, plan.output.stream);
-        printer
-            .response_body(&mut counted, &info)
-            .map_err(|e| into_body_error(e, counter.get()))?;
+        let shown = match filtered(plan, head.status.as_u16()) {
+            true => printer.filtered_body(&mut counted, &info, "the response body"),
+            false => printer.response_body(&mut counted, &info),
+        };
+        shown.map_err(|e| into_body_error(e, counter.get()))?;
     } else if sections.meta {
         // The metadata reports the bytes received, so the body is read even when not shown.
         io::copy(&mut counted, &mut io::sink()).map_err(|e| body_error(e, counter.get()))?;
     }
     Ok(counter.get())
+}
+
+/// Whether `--filter` applies to a response with `status`: a response that fails the status
+/// check is shown as received, since it is the server's explanation and not the data the
+/// filter was written for (and may well not be JSON).
+fn filtered(plan: &Plan, status: u16) -> bool {
+    plan.output.filter.is_some() && !(plan.check_status && status >= 300)
 }
 
 /// `--paginate`: with `-v`/`--all`, every page is printed as its own exchange; otherwise
@@ -233,11 +273,18 @@ pub fn paginate<W: Write>(
     let first_status = exchange.head.status.as_u16();
     let diag = plan.diagnostics;
     let mut pages = Pages::new(client, state, plan.check_status, diag, max_pages);
-    pages.add(exchange)?;
-    if sections.response_body {
-        printer.response_body(&mut pages, &info)?;
+    if plan.output.filter.is_some() {
+        // Each page on its own through the filter; a failing page stops before it.
+        pages = pages.one_by_one();
+        pages.add(exchange)?;
+        filter_pages(&mut pages, printer, &info, sections.response_body)?;
     } else {
-        io::copy(&mut pages, &mut io::sink())?;
+        pages.add(exchange)?;
+        if sections.response_body {
+            printer.response_body(&mut pages, &info)?;
+        } else {
+            io::copy(&mut pages, &mut io::sink())?;
+        }
     }
     if let Some(e) = pages.error.take() {
         return Err(e);
@@ -249,6 +296,23 @@ pub fn paginate<W: Write>(
         }
         None => Ok(status_code(plan, first_status)),
     }
+}
+
+/// `--paginate --filter`: the filter's results for each page in turn, holding one page.
+fn filter_pages<W: Write>(
+    pages: &mut Pages,
+    printer: &mut Printer<W>,
+    info: &BodyInfo,
+    shown: bool,
+) -> Result<()> {
+    let mut number = 0u32;
+    while let Some(page) = pages.next_page()? {
+        number += 1;
+        if shown {
+            printer.filtered_body(&mut &page[..], info, &format!("page {number}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `--paginate -v`: each page as its own exchange.

@@ -77,8 +77,9 @@ fn offline(plan: &Plan) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// `--curl`: the equivalent curl command; with `-A oauth2`, the first request the grant
-/// sends comes first, as its own command (the real request carries a placeholder token).
+/// `--curl`: the equivalent curl command (piped into jq with `--filter`); with `-A oauth2`,
+/// the first request the grant sends comes first, as its own command (the real request
+/// carries a placeholder token).
 fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
     if let Some(oauth) = state.oauth() {
         let first = crate::oauth::form::first_request(oauth)?;
@@ -89,7 +90,10 @@ fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
         writeln!(Stdout, "{}", crate::curl::command(&first, &net, None))?;
     }
     let digest = state.digest_for_curl(&plan.request.url);
-    let line = crate::curl::command(&plan.request, &plan.net, digest);
+    let mut line = crate::curl::command(&plan.request, &plan.net, digest);
+    if let Some(filter) = &plan.output.filter {
+        line.push_str(&crate::curl::jq_pipe(filter.expr(), filter.raw()));
+    }
     writeln!(Stdout, "{line}")?;
     Ok(ExitCode::Ok)
 }

@@ -46,6 +46,8 @@ fn printed(parsed: &Parsed, terminal: bool, sort: bool) -> Vec<u8> {
         terminal,
         warnings: false,
         request_version: "HTTP/1.1",
+        filter: None,
+        meta_json: false,
     };
     let mut printer = Printer::new(Vec::new(), opts);
     printer.response_head(&parsed.parts).unwrap();

@@ -9,7 +9,9 @@
 //! own and lend to the engine's observers.
 
 mod auth;
+mod base;
 mod download;
+mod fromcurl;
 mod net;
 mod output;
 mod request;

@@ -6,6 +6,7 @@ use anyhow::Result;
 use crate::cli::{Cli, Pretty, Style};
 use crate::env::Env;
 use crate::error::usage;
+use crate::print::filter::Filter;
 use crate::print::{charset, Output, Sections, ThemeName};
 
 fn theme_name(style: Style) -> ThemeName {
@@ -55,6 +56,8 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
             Some(crate::cli::HttpVersion::Http10) => "HTTP/1.0",
             _ => "HTTP/1.1",
         },
+        filter: filter(cli)?,
+        meta_json: cli.meta_format == Some(crate::cli::MetaFormat::Json),
     };
     for opts in &cli.format_options {
         apply_format_options(&mut out, opts)?;
@@ -66,6 +69,33 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         });
     }
     Ok(out)
+}
+
+/// `--filter`, compiled now so that an expression that does not parse stops rq before
+/// anything is sent. Its results are printed, so it has no use where nothing is.
+fn filter(cli: &Cli) -> Result<Option<Filter>> {
+    let Some(expr) = &cli.filter else {
+        return Ok(None);
+    };
+    if cli.offline {
+        return Err(usage(
+            "--filter can't be used with --offline: nothing is received to filter",
+        ));
+    }
+    let saved = [
+        (cli.download, "--download"),
+        (cli.resume, "--continue"),
+        (cli.output.is_some(), "--output"),
+    ];
+    if let Some((_, option)) = saved.iter().find(|(set, _)| *set) {
+        return Err(usage(format!(
+            "--filter can't be used with {option}, which saves the body as received: \
+             redirect stdout to keep the filter's results"
+        )));
+    }
+    Filter::compile(expr, cli.filter_raw)
+        .map(Some)
+        .map_err(usage)
 }
 
 fn sections(cli: &Cli, env: &Env) -> Result<Sections> {

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use url::Url;
 
+use super::base::Base;
 use crate::body::{self, DataMode, Lowered};
 use crate::cli::Cli;
 use crate::diagnostics::Diagnostics;
@@ -38,20 +39,29 @@ pub fn all(
     if let Some(b) = &cli.boundary {
         check_boundary(b)?;
     }
-    let Some(path) = &cli.http_file else {
-        let (method, url_arg, items) = split_positionals(&cli.args)?;
-        return Ok(vec![ctx.build(
-            method,
-            Some(url_arg),
-            items,
-            None,
-            state,
-        )?]);
+    let bases = match (&cli.http_file, &cli.from_curl_command) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "--http-file and --from-curl each give the request: use one of them",
+            ))
+        }
+        (Some(path), None) => load_http_file(path)?.into_iter().map(Base::from).collect(),
+        (None, Some(command)) => vec![super::fromcurl::base(command)?],
+        (None, None) => {
+            let (method, url_arg, items) = split_positionals(&cli.args)?;
+            return Ok(vec![ctx.build(
+                method,
+                Some(url_arg),
+                items,
+                None,
+                state,
+            )?]);
+        }
     };
     let (method, url_arg, items) = split_positionals_for_file(&cli.args);
-    load_http_file(path)?
+    bases
         .iter()
-        .map(|file| ctx.build(method, url_arg, items, Some(file), state))
+        .map(|base| ctx.build(method, url_arg, items, Some(base), state))
         .collect()
 }
 
@@ -76,7 +86,7 @@ impl Context<'_> {
         method: Option<&str>,
         url_arg: Option<&str>,
         item_args: &[String],
-        file: Option<&FileRequest>,
+        file: Option<&Base>,
         state: &mut State,
     ) -> Result<Request> {
         let url_arg = url_arg
@@ -88,6 +98,11 @@ impl Context<'_> {
         let method = method.or(file.map(|f| f.method.as_str()));
         let payload = self.payload((lowered.body.take(), lowered.content_type.take()), method)?;
         let (file_headers, (body, content_type)) = under_file(file, payload);
+        let removed: Vec<&String> = lowered
+            .removed
+            .iter()
+            .chain(file.iter().flat_map(|f| &f.removed))
+            .collect();
         let method = match method.map(str::to_string) {
             Some(m) => m.to_ascii_uppercase(),
             None if body.is_some() => "POST".into(),
@@ -107,7 +122,7 @@ impl Context<'_> {
             auth,
         };
         let layers = [&state.session_headers()[..], typed[0], typed[1]];
-        let mut headers = build_headers(&url, &layers, &lowered.removed, defaults);
+        let mut headers = build_headers(&url, &layers, &removed, defaults);
         if let Some(boundary) = boundary {
             add_boundary(&mut headers, &boundary);
         }
@@ -153,9 +168,11 @@ impl Context<'_> {
                 Some(default_raw_type(self.mode).into()),
             );
         }
-        // (stdin is the request file itself with `--http-file -`, and never a body then)
+        // (stdin is the request file itself with `--http-file -`, and never a body then; a
+        // curl command's body is in the command, as curl reads stdin only when told to)
         // `--offline` and `--curl` read it too: they show the request that would be sent.
-        if cli.ignore_stdin || self.env.stdin_tty || cli.http_file.is_some() {
+        let given = cli.http_file.is_some() || cli.from_curl_command.is_some();
+        if cli.ignore_stdin || self.env.stdin_tty || given {
             return Ok(payload);
         }
         let glance_only = payload.0.is_some() || method.is_some_and(bodyless);
@@ -215,9 +232,9 @@ fn stdin_error(e: std::io::Error) -> anyhow::Error {
 /// Credentials typed in the URL: user and password.
 type UrlAuth = Option<(String, Option<String>)>;
 
-/// A request file's request under the command line's: its headers, and its body unless
-/// the command line has one (which then brings its own type).
-fn under_file(file: Option<&FileRequest>, payload: Payload) -> (Vec<(String, Vec<u8>)>, Payload) {
+/// A request file's (or curl command's) request under the command line's: its headers, and
+/// its body unless the command line has one (which then brings its own type).
+fn under_file(file: Option<&Base>, payload: Payload) -> (Vec<(String, Vec<u8>)>, Payload) {
     let Some(file) = file else {
         return (Vec::new(), payload);
     };
@@ -226,7 +243,7 @@ fn under_file(file: Option<&FileRequest>, payload: Payload) -> (Vec<(String, Vec
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
         return (headers, payload);
     }
-    (headers, (file.body.clone().map(Body::Bytes), None))
+    (headers, (file.body.clone(), None))
 }
 
 /// What decides the default headers besides the URL.
@@ -458,7 +475,7 @@ fn take_url_credentials(url: &mut Url) -> Option<(String, Option<String>)> {
 fn build_headers(
     url: &Url,
     layers: &[&[(String, Vec<u8>)]],
-    removed: &[String],
+    removed: &[&String],
     defaults: Defaults,
 ) -> Vec<Header> {
     let Defaults {

@@ -315,7 +315,7 @@ pub fn human_size(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-fn json_options<W: Write>(p: &Printer<W>) -> JsonOptions {
+pub(super) fn json_options<W: Write>(p: &Printer<W>) -> JsonOptions {
     JsonOptions {
         indent: p.opts.json_indent,
         colors: p.theme.map(|t| t.json),

@@ -8,21 +8,22 @@
 
 mod body;
 pub mod charset;
+pub mod filter;
 mod headers;
+mod jqfuns;
 pub mod json;
 #[cfg(test)]
 mod json_props;
 pub mod sanitize;
 mod sort;
 pub mod theme;
+pub mod timing;
 pub mod xml;
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::engine::Meta;
 use crate::error::usage;
 use crate::request::Request;
 use theme::Theme;
@@ -94,6 +95,11 @@ pub struct Output {
     pub warnings: bool,
     /// The version on printed request lines: `HTTP/1.0` with `--http-version 1.0`.
     pub request_version: &'static str,
+    /// `--filter`: a jq expression whose results replace a response body shown with
+    /// [`Printer::filtered_body`].
+    pub filter: Option<filter::Filter>,
+    /// `--meta-format json`: the `m` section as JSON.
+    pub meta_json: bool,
 }
 
 /// Writes exchanges to `out` according to the plan's output settings.
@@ -204,20 +210,48 @@ impl<W: Write> Printer<W> {
         Ok(n)
     }
 
-    /// The `m` section.
-    /// The phases are shown to the microsecond so that they visibly add up to the total.
-    pub fn meta(&mut self, meta: &Meta) -> Result<()> {
-        let exact = |d: Duration| format!("{}.{:06}s", d.as_secs(), d.subsec_micros());
+    /// Print the results of `--filter` on a response body (the body itself without a
+    /// filter); returns the bytes read. `what` names the body in errors ("page 2").
+    pub fn filtered_body(
+        &mut self,
+        reader: &mut dyn io::Read,
+        info: &BodyInfo,
+        what: &str,
+    ) -> Result<u64> {
+        let info = info.overridden(
+            self.opts.response_mime.as_deref(),
+            self.opts.response_charset,
+        );
+        let n = filter::print(self, reader, &info, what)?;
+        self.out.flush()?;
+        self.gap = true;
+        Ok(n)
+    }
+
+    /// The `m` section for the exchanges of one request (the last is the final one): a
+    /// waterfall at a terminal, JSON with `--meta-format json`, else the final exchange's
+    /// timings as text (`timing.rs`).
+    pub fn meta(&mut self, hops: &[timing::Hop]) -> Result<()> {
+        let Some(last) = hops.last() else {
+            return Ok(());
+        };
         self.start_message()?;
-        writeln!(self.out, "Elapsed time: {}", exact(meta.total))?;
-        for (name, took) in meta.phases.named() {
-            writeln!(self.out, "  {name}: {}", exact(took))?;
+        if self.opts.meta_json {
+            let json = timing::json(hops);
+            match self.opts.format || self.theme.is_some() {
+                true => {
+                    let opts = body::json_options(self);
+                    let mut fmt = json::JsonFormatter::new(&mut self.out, opts);
+                    fmt.write_chunk(&json)?;
+                    fmt.finish()?;
+                }
+                false => self.out.write_all(&json)?,
+            }
+        } else if self.opts.terminal && self.opts.format {
+            timing::waterfall(&mut self.out, hops, self.theme.is_some())?;
+        } else {
+            timing::text(&mut self.out, &last.meta)?;
         }
-        if let Some(remote) = &meta.remote {
-            writeln!(self.out, "Remote address: {remote}")?;
-        }
-        writeln!(self.out, "HTTP version: {:?}", meta.version)?;
-        writeln!(self.out, "Bytes received: {}", meta.bytes)?;
         self.out.flush()?;
         self.gap = true;
         Ok(())
