@@ -88,7 +88,7 @@ mod tests {
             ("a.github.io", false),
             ("foo.ck", true),  // *.ck
             ("www.ck", false), // !www.ck
-            ("ck", false), // only *.ck and !www.ck name it
+            ("ck", false),     // only *.ck and !www.ck name it
             // *.futurecms.at names it, though *.ex.futurecms.at is a rule too (the list's
             // algorithm; psl 2 missed this one).
             ("ex.futurecms.at", true),
