@@ -4,9 +4,9 @@
 //! Storage and matching are RFC 6265 (`cookie_store`: domain, path, `Secure`, expiry), with
 //! two rules on top:
 //! - a `Domain` attribute that is a public suffix (`co.uk`, `github.io`) is rejected unless it
-//!   is the request host itself (RFC 6265 §5.3 step 5). The list is the `psl` crate's,
-//!   compiled in, so nothing is loaded at start-up; only suffixes the list names count, so a
-//!   bare `localhost` or an internal TLD stays usable.
+//!   is the request host itself (RFC 6265 §5.3 step 5). The list (`suffix.rs`) ships
+//!   compressed and is unpacked only when a cookie first names a `Domain`; only suffixes the
+//!   list names count, so a bare `localhost` or an internal TLD stays usable.
 //! - cookies are kept per port. RFC 6265 ignores ports, but SPEC §4 says `Cookie` does not
 //!   cross to another port, so what a port set (or what was typed for it) goes back to that
 //!   port only; https:443 also gets http:80's, the one upgrade that keeps credentials.
@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::auth::Secret;
 use crate::request::Header;
+use crate::suffix::is_public_suffix;
 
 /// One cookie as a session file holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,12 +69,6 @@ fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Is `domain` (no leading dot, lower case) a suffix the public suffix list names?
-fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
 }
 
 impl Jar {

@@ -34,5 +34,6 @@ pub mod session;
 mod state;
 mod stdin;
 mod stdout;
+mod suffix;
 mod target;
 mod upload;
