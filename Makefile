@@ -61,7 +61,7 @@ man: build
 # Fuzz every target for FUZZ_SECONDS each (cargo-fuzz; RUSTC_BOOTSTRAP lets it use the
 # stable toolchain). Crashes land in fuzz/artifacts/TARGET/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = items nested_json json_formatter content_disposition netrc session
+FUZZ_TARGETS = items nested_json json_formatter xml_formatter content_disposition netrc session head_reader from_curl
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do \

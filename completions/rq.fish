@@ -1,25 +1,29 @@
 complete -c rq -l boundary -d 'The multipart boundary to use (default: random)' -r
 complete -c rq -l raw -d 'Send TEXT as the request body, as is' -r
 complete -c rq -s p -l print -d 'What to print: H request headers, B request body, h response headers, b response body, m metadata. Default: hb on a terminal, b when redirected' -r
+complete -c rq -l meta-format -d 'How to print the metadata (m): text (the default: at a terminal, a waterfall of the phases with a row per redirect hop) or json (every exchange\'s timings, in seconds, for scripts)' -r -f -a "text\t'Plain text; a waterfall at a terminal'
+json\t'One JSON object with every exchange\'s timings'"
 complete -c rq -s P -l history-print -d 'What to print for intermediary exchanges (default: the same as --print)' -r
-complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal, none when redirected' -r -f -a "all\t'Colours and layout (the default on a terminal)'
+complete -c rq -l pretty -d 'Formatting and colours: all, colors, format or none. Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when redirected. An explicit all or colors colours whatever NO_COLOR says' -r -f -a "all\t'Colours and layout (the default on a terminal)'
 colors\t'Colours only: JSON keeps its whitespace as received'
 format\t'Layout only: JSON re-indented, no colours'
 none\t'Neither: the body as received (the default when redirected)'"
 complete -c rq -s s -l style -d 'Colour theme: auto (the terminal\'s 16 colours), monokai or solarized (256 colours)' -r -f -a "auto\t'The terminal\'s own 16 colours'
 monokai\t'256-colour theme on a dark background'
 solarized\t'256-colour theme after the Solarized palette'"
-complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B' -r
+complete -c rq -l format-options -d 'Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B, headers.sort:B' -r
 complete -c rq -l response-mime -d 'Treat the response as this media type (e.g. application/json) when deciding how to show it, whatever its Content-Type says' -r
 complete -c rq -l response-charset -d 'Decode text responses from this charset (e.g. latin1, shift_jis, utf-16) on a terminal. Default: the Content-Type\'s charset, else a byte-order mark, else a guess from the first bytes. Redirected output is never decoded' -r
 complete -c rq -s o -l output -d 'Write the response body to FILE instead of stdout (decoded, otherwise as received). An existing file is replaced, but never written through a symbolic link' -r -F
+complete -c rq -s W -l filter -d 'Apply a jq expression (jaq\'s dialect) to the JSON response body and print its results instead: formatted at a terminal, one compact value per line when redirected. Runs on each page with --paginate and on each record of NDJSON and event streams. A response that fails the status check is shown unfiltered' -r
 complete -c rq -l max-pages -d 'With --paginate: stop after N pages (default: all; a warning at 1000)' -r
 complete -c rq -l http-file -d 'Send the request(s) written in FILE (`-` for stdin): the wire form `rq --offline` prints, or editor-style `METHOD URL` blocks separated by `###`. The command line\'s method, URL, headers and items override the file\'s' -r -F
+complete -c rq -l from-curl -d 'Send the request a curl command describes (`-` reads it from stdin), as browsers\' "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k, --compressed, --url and more. A curl option rq does not know is an error. Options, METHOD, URL and items on rq\'s command line override the command\'s' -r
 complete -c rq -l max-redirects -d 'The most redirects to follow before giving up with exit code 6' -r
 complete -c rq -l max-headers -d 'The most header lines a response head may have, as httpie\'s option counts them (default: 10000; 0: no line limit). A head over 1 MiB is refused whatever N' -r
 complete -c rq -l timeout -d 'Give up when no data arrives for SECONDS (idle timeout; default: none)' -r
 complete -c rq -l connect-timeout -d 'Give up when the connection is not established within SECONDS' -r
-complete -c rq -l max-time -d 'Give up when the whole exchange takes longer than SECONDS (default: none)' -r
+complete -c rq -l max-time -d 'Give up when the whole run takes longer than SECONDS, counted from rq\'s start (a wait for a body on stdin included; default: none)' -r
 complete -c rq -l default-scheme -d 'Scheme for URLs without one (default: https, or http for loopback hosts)' -r
 complete -c rq -l proxy -d 'Proxy for one target scheme: http:URL, https:URL or all:URL (repeatable; an empty URL means no proxy). URL is http://, https://, socks5:// or socks5h://, with user:pass@ for proxy auth. Default: $http_proxy (lower case only), $HTTPS_PROXY, $ALL_PROXY, except the hosts in $NO_PROXY' -r
 complete -c rq -l resolve -d 'Connect to ADDR (comma-separated list) for HOST:PORT instead of looking it up' -r
@@ -34,6 +38,7 @@ complete -c rq -l cert-key -d 'The client certificate\'s private key (PEM), when
 complete -c rq -l cert-key-pass -d 'Password of an encrypted (PKCS#8) client key' -r
 complete -c rq -l ssl -d 'Use only this TLS version: tls1.2 or tls1.3 (default: either)' -r -f -a "tls1.2\t''
 tls1.3\t''"
+complete -c rq -l ciphers -d 'Offer only these TLS cipher suites, in this order of preference: names as rustls spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls\' suites' -r
 complete -c rq -l retry -d 'Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502, 503 or 504 response, for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)' -r
 complete -c rq -l retry-delay -d 'Seconds to wait between retries (default: 1 s, doubling up to 30 s). A server\'s Retry-After wins' -r
 complete -c rq -l retry-max-time -d 'Start no retry later than SECONDS after the first attempt (default: no limit)' -r
@@ -72,11 +77,12 @@ complete -c rq -s I -l ignore-stdin -d 'Never read the request body from standar
 complete -c rq -s h -l headers -d 'Print only the response headers (-p h)'
 complete -c rq -s b -l body -d 'Print only the response body (-p b)'
 complete -c rq -s m -l meta -d 'Print only the response metadata (-p m)'
-complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm)'
+complete -c rq -s v -l verbose -d 'Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm). Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop)'
 complete -c rq -l all -d 'Also print intermediary exchanges (redirects), with the same sections'
 complete -c rq -s q -l quiet -d 'Print nothing on stdout; twice (-qq) also silences warnings'
 complete -c rq -l sorted -d 'Sort JSON object keys (at every depth) and headers when formatting. Sorting holds each JSON body in memory until it is complete (each line with --stream), where unsorted output streams'
 complete -c rq -l unsorted -d 'Keep JSON keys and headers in the order received (the default)'
+complete -c rq -l filter-raw -d 'With --filter: print string results without quotes or escapes (like jq -r)'
 complete -c rq -s S -l stream -d 'Flush output line by line (automatic for text/event-stream and application/x-ndjson)'
 complete -c rq -l paginate -d 'Follow `Link: <URL>; rel="next"` headers page after page, over one connection: JSON array pages print as one array, other pages one after another'
 complete -c rq -l offline -d 'Build and print the request without sending it'

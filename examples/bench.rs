@@ -8,8 +8,9 @@
 //!
 //! Usage: `cargo run --release --example bench -- [--runs N] [--rq PATH] [CASE ...]`
 //! Cases: `small-json`, `https-json`, `h2-json`, `download-1g`, `h2-download-1g`,
-//! `upload-1g`, `format-json`, `format-1g` (default: all). The `h2-*` cases need nginx: it
-//! serves them over TLS with `http2`, and every client negotiates HTTP/2 by ALPN. The `format-*` cases print a generated JSON array with `--pretty=all` to a
+//! `upload-1g`, `format-json`, `format-memory`, `format-1g` (default: all). The `h2-*` cases
+//! need nginx: it serves them over TLS with `http2`, and every client negotiates HTTP/2 by
+//! ALPN. The `format-*` cases print a generated JSON array with `--pretty=all` to a
 //! file (`> FILE` at the end of an argv means that) and report input throughput as well.
 //! `download-1g` is served by nginx with sendfile when it is installed (`apt-get install
 //! nginx-light`; it is started and stopped here, on a free port), so on a small machine the
@@ -34,6 +35,9 @@ struct Case {
     what: &'static str,
     /// (tool, argv) for every tool that is installed.
     commands: Vec<(String, Vec<String>)>,
+    /// The tool whose row is the floor for this case (the least any program could take for
+    /// the same work), when it has one; the table then has a "vs floor" column.
+    floor: Option<&'static str>,
 }
 
 struct Row {
@@ -41,6 +45,8 @@ struct Row {
     tool: String,
     median: Duration,
     p90: Duration,
+    /// The fastest run: the figure least moved by other load on the machine.
+    best: Duration,
     rss_kib: Option<u64>,
 }
 
@@ -127,6 +133,7 @@ fn main() {
     if want("format-1g") {
         cases.push(format_1g(&rq, &doc.url("/1g.json"), &scratch));
     }
+    let in_memory = want("format-memory").then(|| format_memory(runs));
     let mut rows = Vec::new();
     for case in cases
         .iter()
@@ -136,16 +143,22 @@ fn main() {
         for row in measure(case, runs) {
             let tool = &row.tool;
             eprintln!(
-                "   {:<6} median {:>8.2} ms   p90 {:>8.2} ms",
+                "   {:<6} median {:>8.2} ms   p90 {:>8.2} ms   best {:>8.2} ms",
                 tool,
                 ms(row.median),
-                ms(row.p90)
+                ms(row.p90),
+                ms(row.best)
             );
             rows.push(row);
         }
     }
+    if let Some((case, row)) = in_memory {
+        rows.push(row);
+        cases.push(case);
+    }
+    let sizes = binary_sizes(&rq, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
-    let table = render(&rows, &cases, runs);
+    let table = render(&rows, &cases, runs, &sizes);
     println!("{table}");
     std::fs::create_dir_all("bench").ok();
     std::fs::write("bench/RESULTS.md", &table).expect("write bench/RESULTS.md");
@@ -171,10 +184,23 @@ fn small_json(rq: &Path, url: &str) -> Case {
     if on_path("http") {
         commands.push(("httpie".into(), vec!["http".into(), url.to_string()]));
     }
+    // Start-up alone, and the floor: a C program that does nothing (exec, dynamic loading,
+    // exit), so the distance from any process to the least one can cost is visible.
+    let version = vec![rq.display().to_string(), "--version".into()];
+    commands.push(("rq --version".into(), version));
+    if let Some(true_bin) = ["/bin/true", "/usr/bin/true"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    {
+        commands.push(("true".into(), vec![true_bin.to_string()]));
+    }
     Case {
         name: "small-json",
-        what: "GET of a 64-byte JSON document from 127.0.0.1, stdout piped",
+        what: "GET of a 64-byte JSON document from 127.0.0.1, stdout piped; `rq --version` \
+               (start-up alone) and `/bin/true` (the floor: a C process that does nothing) \
+               beside them",
         commands,
+        floor: Some("true"),
     }
 }
 
@@ -212,6 +238,7 @@ fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
         what: "GET of the same JSON document over TLS 1.3 from 127.0.0.1 (new connection and \
                handshake each run, certificate checked against a CA file), stdout piped",
         commands,
+        floor: None,
     }
 }
 
@@ -226,6 +253,7 @@ fn schedule(case: &str, runs: usize) -> (usize, usize) {
         // 1 GiB in, several GB of coloured text out: a run takes seconds.
         "format-1g" => (0, runs.min(3)),
         "format-json" => (1, runs.min(FORMAT_RUNS)),
+        "format-memory" => (2, runs.min(20)),
         _ if case.ends_with("-1g") => (1, runs.min(BIG_RUNS)),
         _ => (5, runs),
     }
@@ -237,7 +265,7 @@ const FORMAT_RUNS: usize = 5;
 /// Bytes of JSON a case feeds the tools, for the throughput column.
 fn input_bytes(case: &str) -> Option<u64> {
     match case {
-        "format-json" => Some(doc_len(FORMAT_BLOCKS)),
+        "format-json" | "format-memory" => Some(doc_len(FORMAT_BLOCKS)),
         "format-1g" => Some(doc_len(GIB_BLOCKS)),
         _ => None,
     }
@@ -323,6 +351,7 @@ fn format_json(rq: &Path, url: &str, dir: &Path) -> Case {
                (`rq --pretty=all URL > FILE`; curl only transfers it; jq -C reads the same \
                bytes from a file); at most 5 runs after 1 warm-up",
         commands,
+        floor: None,
     }
 }
 
@@ -334,7 +363,73 @@ fn format_1g(rq: &Path, url: &str, dir: &Path) -> Case {
         what: "a generated 1 GiB JSON array through `rq --pretty=all URL > FILE`: memory must \
                stay bounded whatever the size; at most 3 runs",
         commands: vec![("rq".to_string(), redirected(argv.to_vec(), &out))],
+        floor: None,
     }
+}
+
+/// The formatter alone: the 60 MB document, already in memory, fed to rq's JSON formatter
+/// in 64 KiB chunks (the size the printer reads) with the default theme's colours, into a
+/// writer that discards it. No process, socket or file: the formatter's own throughput.
+fn format_memory(runs: usize) -> (Case, Row) {
+    use rq::print::json::{JsonFormatter, JsonOptions};
+    use rq::print::theme::{Theme, ThemeName};
+    let mut doc = Vec::with_capacity(doc_len(FORMAT_BLOCKS) as usize);
+    write_doc(&mut doc, FORMAT_BLOCKS).expect("generate the document");
+    let opts = JsonOptions {
+        colors: Some(Theme::of(ThemeName::Auto).json),
+        ..JsonOptions::default()
+    };
+    let once = || {
+        let (started, cpu) = (Instant::now(), thread_cpu());
+        let mut f = JsonFormatter::new(io::sink(), opts.clone());
+        for chunk in doc.chunks(64 * 1024) {
+            f.write_chunk(chunk).expect("format");
+        }
+        f.finish().expect("format");
+        match (cpu, thread_cpu()) {
+            (Some(a), Some(b)) => b - a,
+            _ => started.elapsed(),
+        }
+    };
+    eprintln!("== format-memory: the formatter alone, from memory");
+    let (warmups, runs) = schedule("format-memory", runs);
+    for _ in 0..warmups {
+        once();
+    }
+    let mut times: Vec<Duration> = (0..runs).map(|_| once()).collect();
+    times.sort();
+    let row = Row {
+        case: "format-memory",
+        tool: "rq".into(),
+        median: times[times.len() / 2],
+        best: times[0],
+        p90: times[times.len() * 9 / 10],
+        rss_kib: None,
+    };
+    eprintln!(
+        "   rq     median {:>8.2} ms   p90 {:>8.2} ms   best {:>8.2} ms",
+        ms(row.median),
+        ms(row.p90),
+        ms(row.best)
+    );
+    let case = Case {
+        name: "format-memory",
+        what: "the formatter alone: the same 60 MB document fed from memory to rq's JSON \
+               formatter in 64 KiB chunks, colours and indentation, output discarded (no \
+               process, network or file); CPU time of the formatting thread, so other load \
+               on the machine does not stretch it; 20 runs after 2 warm-ups",
+        commands: Vec::new(),
+        floor: None,
+    };
+    (case, row)
+}
+
+/// CPU time this thread has run (Linux's schedstat): unlike wall time, not stretched when
+/// other processes share the cores.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// The download server's body: 1 GiB in 1 MiB writes, so the server is never what limits.
@@ -472,6 +567,7 @@ fn h2_json(rq: &Path, url: &str, ca: &Path) -> Case {
                connection, handshake and ALPN each run, certificate checked against a CA file), \
                stdout piped",
         commands,
+        floor: None,
     }
 }
 
@@ -513,6 +609,7 @@ fn h2_download_1g(rq: &Path, url: &str, dir: &Path, ca: &Path) -> Case {
                FILE`, `curl -s --http2 -o FILE`); the file is removed before each run; at most 11 \
                runs after 1 warm-up",
         commands,
+        floor: None,
     }
 }
 
@@ -552,22 +649,32 @@ fn download_1g(rq: &Path, url: &str, dir: &Path, nginx: bool) -> Case {
         let argv = ["xh", "-I", "-d", "-o", &file("xh"), url].map(String::from);
         commands.push(("xh".into(), argv.to_vec()));
     }
+    // The floor: 1 GiB written into the same directory with no network at all, so what is
+    // left above it is the client's own cost.
+    let of = format!("of={}", file("dd"));
+    let dd = ["dd", "if=/dev/zero", &of, "bs=1M", "count=1024"].map(String::from);
+    commands.push(("dd".into(), dd.to_vec()));
     let what = match nginx {
         true => {
             "1 GiB download from nginx (sendfile) on 127.0.0.1 to a file (`rq -d -o FILE`, \
-             `curl -s -o FILE`); the file is removed before each run; at most 11 runs after 1 \
-             warm-up"
+             `curl -s -o FILE`), beside the floor: `dd if=/dev/zero of=FILE bs=1M count=1024` \
+             into the same directory; each run starts with the file removed and the page \
+             cache's dirty pages written back (`sync`, not timed), so no run pays for the last \
+             one's writeback; at most 11 runs after 1 warm-up"
         }
         false => {
             "1 GiB download from the built-in server on 127.0.0.1 (nginx is not installed) to \
-             a file (`rq -d -o FILE`, `curl -s -o FILE`); the file is removed before each run; \
-             at most 11 runs after 1 warm-up"
+             a file (`rq -d -o FILE`, `curl -s -o FILE`), beside the floor: `dd \
+             if=/dev/zero of=FILE bs=1M count=1024` into the same directory; each run starts \
+             with the file removed and dirty pages written back (`sync`, not timed); at most \
+             11 runs after 1 warm-up"
         }
     };
     Case {
         name: "download-1g",
         what,
         commands,
+        floor: Some("dd"),
     }
 }
 
@@ -600,6 +707,7 @@ fn upload_1g(rq: &Path, url: &str, dir: &Path) -> Case {
         what: "1 GiB multipart upload of a file to 127.0.0.1 (`rq -f post URL file@PATH`, \
                `curl -s -F file=@PATH`); at most 11 runs after 1 warm-up",
         commands,
+        floor: None,
     }
 }
 
@@ -637,13 +745,20 @@ fn drain_one(stream: &std::net::TcpStream) -> io::Result<()> {
     out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 }
 
-/// The file a command writes with `-o`, removed before each run: every run is a fresh
-/// download, and no tool pays for truncating the previous one's file.
+/// The file a command writes with `-o` (or dd's `of=`), removed before each run: every run
+/// is a fresh download, and no tool pays for truncating the previous one's file. Then the
+/// dirty pages of the page cache are written back (`sync`, before the clock starts): a
+/// gigabyte left dirty by the previous run would otherwise be written back during this one,
+/// or throttle it.
 fn fresh_output(argv: &[String]) {
-    if let Some(i) = argv.iter().position(|a| a == "-o") {
-        if let Some(file) = argv.get(i + 1) {
-            let _ = std::fs::remove_file(file);
-        }
+    let named = argv
+        .iter()
+        .position(|a| a == "-o")
+        .and_then(|i| argv.get(i + 1));
+    let file = named.or_else(|| argv.iter().find(|a| a.starts_with("of=")));
+    if let Some(file) = file {
+        let _ = std::fs::remove_file(file.strip_prefix("of=").unwrap_or(file));
+        let _ = Command::new("sync").status();
     }
 }
 
@@ -676,6 +791,7 @@ fn measure(case: &Case, runs: usize) -> Vec<Row> {
             case: case.name,
             tool: tool.to_string(),
             median: times[times.len() / 2],
+            best: times[0],
             p90: times[times.len() * 9 / 10],
             rss_kib: peak_rss(argv),
         }
@@ -688,6 +804,8 @@ fn stdout_file(argv: &[String]) -> (&[String], Option<std::fs::File>) {
     match argv {
         [cmd @ .., redirect, file] if redirect == ">" => {
             let _ = std::fs::remove_file(file);
+            // As for downloads: no run pays for the previous one's writeback.
+            let _ = Command::new("sync").status();
             let f = std::fs::File::create(file).expect("create the output file");
             (cmd, Some(f))
         }
@@ -744,49 +862,104 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn render(rows: &[Row], cases: &[Case], runs: usize) -> String {
+fn render(rows: &[Row], cases: &[Case], runs: usize, sizes: &[(String, u64)]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "# rq benchmarks\n\nMachine: {} cores. Each command ran {runs} times after 5 warm-ups \
          (cases that move 1 GiB: at most {BIG_RUNS} runs after 1), the tools of a case taking \
-         turns run by run; wall time from spawn to exit with stdout piped and drained. Ratio = tool median / curl median \
-         (lower is faster). Regenerate with `make bench`.\n",
+         turns run by run; wall time from spawn to exit with stdout piped and drained. Ratio = \
+         tool median / curl median, or / the floor's median (lower is faster); best = the \
+         fastest run. Regenerate with `make bench`.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    for case in cases {
-        let mine: Vec<&Row> = rows.iter().filter(|r| r.case == case.name).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let curl = mine.iter().find(|r| r.tool == "curl").map(|r| r.median);
-        let _ = writeln!(s, "## {}\n\n{}\n", case.name, case.what);
-        let input = input_bytes(case.name);
-        let (extra, line) = match input {
-            Some(_) => (" input MB/s |", "---:|"),
-            None => ("", ""),
-        };
-        let _ = writeln!(s, "| tool | median | p90 | vs curl | peak RSS |{extra}");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|{line}");
-        for r in mine {
-            let ratio = curl.map_or("-".into(), |c| {
-                format!("{:.2}×", r.median.as_secs_f64() / c.as_secs_f64())
-            });
-            let rss = r
-                .rss_kib
-                .map_or("-".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
-            let rate = input.map_or(String::new(), |n| {
-                format!(" {:.0} |", n as f64 / 1e6 / r.median.as_secs_f64())
-            });
-            let _ = writeln!(
-                s,
-                "| {} | {:.2} ms | {:.2} ms | {ratio} | {rss} |{rate}",
-                r.tool,
-                ms(r.median),
-                ms(r.p90)
-            );
+    if !sizes.is_empty() {
+        let _ = writeln!(s, "## binary size\n\nThe executable, stripped (`strip`)\n");
+        let _ = writeln!(s, "| tool | bytes | MB |\n|---|---:|---:|");
+        for (tool, bytes) in sizes {
+            let _ = writeln!(s, "| {tool} | {bytes} | {:.2} |", *bytes as f64 / 1e6);
         }
         let _ = writeln!(s);
     }
+    for case in cases {
+        let mine: Vec<&Row> = rows.iter().filter(|r| r.case == case.name).collect();
+        if !mine.is_empty() {
+            render_case(&mut s, case, &mine);
+        }
+    }
     s
+}
+
+fn render_case(s: &mut String, case: &Case, rows: &[&Row]) {
+    let median_of = |tool: &str| rows.iter().find(|r| r.tool == tool).map(|r| r.median);
+    let curl = median_of("curl");
+    let floor = case.floor.and_then(median_of);
+    let _ = writeln!(s, "## {}\n\n{}\n", case.name, case.what);
+    let input = input_bytes(case.name);
+    let mut head = "| tool | median | p90 | best | vs curl |".to_string();
+    let mut line = "|---|---:|---:|---:|---:|".to_string();
+    if floor.is_some() {
+        head += " vs floor |";
+        line += "---:|";
+    }
+    head += " peak RSS |";
+    line += "---:|";
+    if input.is_some() {
+        head += " input MB/s | best MB/s |";
+        line += "---:|---:|";
+    }
+    let _ = writeln!(s, "{head}\n{line}");
+    let ratio = |r: &Row, to: Option<Duration>| {
+        to.map_or("-".into(), |c| {
+            format!("{:.2}×", r.median.as_secs_f64() / c.as_secs_f64())
+        })
+    };
+    for r in rows {
+        let mut cells = format!(
+            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {} |",
+            r.tool,
+            ms(r.median),
+            ms(r.p90),
+            ms(r.best),
+            ratio(r, curl)
+        );
+        if floor.is_some() {
+            cells += &format!(" {} |", ratio(r, floor));
+        }
+        let rss = r
+            .rss_kib
+            .map_or("-".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+        cells += &format!(" {rss} |");
+        if let Some(n) = input {
+            let rate = |d: Duration| n as f64 / 1e6 / d.as_secs_f64();
+            cells += &format!(" {:.0} | {:.0} |", rate(r.median), rate(r.best));
+        }
+        let _ = writeln!(s, "{cells}");
+    }
+    let _ = writeln!(s);
+}
+
+/// The size of each binary stripped (a stripped copy, when `strip` is installed; else the
+/// file as it is): rq's, and xh's when it is on PATH.
+fn binary_sizes(rq: &Path, dir: &Path) -> Vec<(String, u64)> {
+    let mut bins = vec![("rq".to_string(), rq.to_path_buf())];
+    let xh = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("xh"))
+            .find(|p| p.is_file())
+    });
+    bins.extend(xh.map(|p| ("xh".to_string(), p)));
+    let stripped = |name: &str, path: &Path| {
+        let copy = dir.join(format!("{name}.stripped"));
+        let ok = Command::new("strip")
+            .arg("-o")
+            .arg(&copy)
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let size = std::fs::metadata(if ok { &copy } else { path }).ok()?.len();
+        Some((name.to_string(), size))
+    };
+    bins.iter().filter_map(|(n, p)| stripped(n, p)).collect()
 }

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use clap::{Arg, Command, CommandFactory, Parser};
+use clap::{Arg, Command, CommandFactory};
 
 use crate::cli::Cli;
 use crate::error::{usage, ExitCode};
@@ -31,12 +31,19 @@ pub enum Parsed {
 /// `--generate` are printed here and never read the config file, so they work whatever
 /// state HOME, the config file or the current directory are in.
 pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
-    if wants_long_help(&args) {
-        let _ = write!(Stdout, "{}", Cli::command().render_long_help());
+    if args.get(1..) == Some(&["--version".into()]) {
+        // What clap prints, without building its command (a quarter to a third of what
+        // `rq --version` cost above a process that does nothing).
+        print_text(&version_line())?;
         return Ok(Parsed::Done(ExitCode::Ok));
     }
+    if wants_long_help(&args) {
+        print_text(&Cli::command().render_long_help().to_string())?;
+        return Ok(Parsed::Done(ExitCode::Ok));
+    }
+    let typed = args.clone();
     let args = prepare(args, config_dir, true);
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(e) => return clap_error(e).map(Parsed::Done),
     };
@@ -46,7 +53,37 @@ pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
         out.flush()?;
         return Ok(Parsed::Done(ExitCode::Ok));
     }
+    match &cli.from_curl {
+        Some(source) => with_curl(source, typed, config_dir),
+        None => Ok(Parsed::Run(Box::new(cli))),
+    }
+}
+
+/// `--from-curl`: read the curl command, then parse the command line again with the rq
+/// options its transport flags mean (`-L` is `--follow` …) in front of the user's own, so
+/// that the user's win and `--no-follow` undoes a `-L`.
+fn with_curl(source: &str, typed: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
+    let text = match source {
+        "-" => io::read_to_string(io::stdin().lock())
+            .map_err(|e| usage(format!("can't read the curl command from stdin: {e}")))?,
+        _ => source.to_string(),
+    };
+    let command = crate::fromcurl::parse(&text).map_err(|e| usage(format!("--from-curl: {e}")))?;
+    let mut typed = typed.into_iter();
+    let mut args: Vec<OsString> = typed.next().into_iter().collect();
+    args.extend(command.options.iter().map(OsString::from));
+    args.extend(typed);
+    let mut cli = match Cli::parse_args(prepare(args, config_dir, false)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e).map(Parsed::Done),
+    };
+    cli.from_curl_command = Some(command);
     Ok(Parsed::Run(Box::new(cli)))
+}
+
+/// `rq --version`'s output, as clap would render it.
+fn version_line() -> String {
+    format!("rq {}\n", env!("CARGO_PKG_VERSION"))
 }
 
 /// `rq help`, or `--help` together with `--long`: the full text (plain `--help` is the short
@@ -56,21 +93,68 @@ fn wants_long_help(args: &[OsString]) -> bool {
     rest == ["help"] || (rest.iter().any(|a| a == "--help") && rest.iter().any(|a| a == "--long"))
 }
 
-/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error.
+/// Help or version text to stdout. A write that fails (`rq --help > /dev/full`) is an error
+/// (exit 1); a closed pipe (`rq --help | head`) is noted by `Stdout`, and exits 0 quietly.
+fn print_text(text: &str) -> Result<()> {
+    let mut out = Stdout;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::anyhow!("couldn't write to stdout: {e}"))
+}
+
+/// `--help` and `--version` print and succeed; any other clap error is a one-line usage error
+/// that keeps clap's hints (`a similar argument exists: '--follow'`, the possible values).
 fn clap_error(e: clap::Error) -> Result<ExitCode> {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            // `rq --help | head` must not panic on the closed pipe.
-            let _ = write!(Stdout, "{e}");
+            print_text(&e.to_string())?;
             Ok(ExitCode::Ok)
         }
-        _ => {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            Err(usage(format!("{first} (see rq --help)")))
+        ErrorKind::UnknownArgument => {
+            let typed = match e.get(clap::error::ContextKind::InvalidArg) {
+                Some(clap::error::ContextValue::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            match ambiguous(&Cli::command(), &typed) {
+                Some(names) => Err(usage(format!(
+                    "ambiguous option: {typed} could be {} (see rq --help)",
+                    names.join(", ")
+                ))),
+                None => Err(usage(one_line(&e.render().to_string()))),
+            }
         }
+        _ => Err(usage(one_line(&e.render().to_string()))),
+    }
+}
+
+/// The long options `--prefix` could abbreviate, when there are several (argparse's
+/// "ambiguous option" in httpie).
+fn ambiguous(cmd: &Command, typed: &str) -> Option<Vec<String>> {
+    let prefix = typed.strip_prefix("--")?.split('=').next()?;
+    let names: Vec<String> = cmd
+        .get_arguments()
+        .filter_map(Arg::get_long)
+        .filter(|long| !prefix.is_empty() && long.starts_with(prefix))
+        .map(|long| format!("--{long}"))
+        .collect();
+    (names.len() > 1).then_some(names)
+}
+
+/// clap's error text as one line: the error, then its tips and possible values, without the
+/// usage lines.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim);
+    let first = lines.next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let hints: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
+        .collect();
+    match hints.is_empty() {
+        true => format!("{first} (see rq --help)"),
+        false => format!("{first}; {} (see rq --help)", hints.join("; ")),
     }
 }
 
@@ -248,12 +332,25 @@ fn cancel(out: &mut Vec<OsString>, seen: &mut Vec<(String, usize, usize)>, id: &
     }
 }
 
+/// The option `--name` names: its long name or an alias, else (as clap's `infer_long_args`
+/// reads it) the one option that `name` is a prefix of.
 fn find_long<'a>(cmd: &'a Command, name: &str) -> Option<&'a Arg> {
-    cmd.get_arguments().find(|a| {
-        a.get_long() == Some(name)
-            || a.get_all_aliases()
-                .is_some_and(|aliases| aliases.contains(&name))
-    })
+    let names = |a: &'a Arg| {
+        a.get_long()
+            .into_iter()
+            .chain(a.get_all_aliases().unwrap_or_default())
+    };
+    if let Some(exact) = cmd.get_arguments().find(|a| names(a).any(|n| n == name)) {
+        return Some(exact);
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let mut prefixed = cmd
+        .get_arguments()
+        .filter(|a| names(a).any(|n| n.starts_with(name)));
+    let first = prefixed.next()?;
+    prefixed.next().is_none().then_some(first)
 }
 
 /// `-vF` as `["-v", "-F"]`, and `-vofile` as `["-v", "-ofile"]` (the first letter that
@@ -299,6 +396,11 @@ fn lookup<'a>(cmd: &'a Command, text: &str) -> Option<(&'a Arg, bool)> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_version_shortcut_prints_what_clap_prints() {
+        assert_eq!(version_line(), Cli::command().render_version());
+    }
+
     fn apply(args: &[&str]) -> Vec<String> {
         let mut all = vec!["rq".to_string()];
         all.extend(args.iter().map(|s| s.to_string()));
@@ -330,6 +432,12 @@ mod tests {
             ),
             // clap's own --no-check-status is left alone.
             (&["--no-check-status", "x"], &["--no-check-status", "x"]),
+            // Unambiguous prefixes count as the option, as clap reads them.
+            (
+                &["--verb", "--time", "3", "x", "--no-verbose", "--no-timeout"],
+                &["x"],
+            ),
+            (&["--follow", "x", "--no-fol"], &["x"]),
             // unknown --no-* passes through for clap to reject.
             (&["--no-such", "x"], &["--no-such", "x"]),
             // after `--` nothing is an option.

@@ -75,10 +75,18 @@ impl Collected {
         match item {
             Item::Header { name, value } => {
                 let value = read_source(&value, arg, true)?;
-                self.out.headers.push((name, value.into_bytes()));
+                // Surrounding whitespace is not part of a field value (RFC 9110 §5.5).
+                let value = value.trim_matches([' ', '\t']);
+                self.header(name, value.as_bytes().to_vec());
             }
-            Item::HeaderRemove { name } => self.out.removed.push(name),
-            Item::HeaderEmpty { name } => self.out.headers.push((name, Vec::new())),
+            Item::HeaderRemove { name } => {
+                // `Name:` removes what came before it, typed or default, as in httpie.
+                self.out
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                self.out.removed.push(name);
+            }
+            Item::HeaderEmpty { name } => self.header(name, Vec::new()),
             Item::Query { name, value } => {
                 let value = read_source(&value, arg, false)?;
                 self.out.query.push((name, value));
@@ -91,14 +99,15 @@ impl Collected {
                 }
             }
             Item::Json { key, value } => {
-                if mode != DataMode::Json {
-                    return Err(usage(format!(
-                        "raw JSON item '{arg}' needs a JSON body: drop --form/--multipart, or use key=value"
-                    )));
-                }
                 let text = read_source(&value, arg, false)?;
                 let parsed = parse_json_value(&text, arg)?;
-                self.json.push((key, parsed, arg.clone()));
+                match mode {
+                    DataMode::Json => self.json.push((key, parsed, arg.clone())),
+                    _ => {
+                        let field = form_value(&parsed, &text, arg)?;
+                        self.parts.push(Part::Text(items::unescape(&key), field));
+                    }
+                }
             }
             Item::File {
                 field,
@@ -129,6 +138,13 @@ impl Collected {
             }
         }
         Ok(())
+    }
+
+    /// A typed header; it undoes an earlier `Name:` (`User-Agent: User-Agent:mine` sends
+    /// `mine`), as in httpie, where the later item wins.
+    fn header(&mut self, name: String, value: Vec<u8>) {
+        self.out.removed.retain(|r| !r.eq_ignore_ascii_case(&name));
+        self.out.headers.push((name, value));
     }
 
     /// The body the items make: a file, JSON, a urlencoded form or a multipart form.
@@ -270,6 +286,23 @@ fn parse_json_value(text: &str, arg: &str) -> Result<Value> {
     })
 }
 
+/// A `key:=json` item in a form: a string is its text, a number its text as typed, `true`
+/// and `false` themselves (httpie writes Python's `True`); `null`, arrays and objects have
+/// no form value and are refused, saying so.
+fn form_value(value: &Value, text: &str, arg: &str) -> Result<String> {
+    let kind = match value {
+        Value::String(s) => return Ok(s.clone()),
+        Value::Number(_) | Value::Bool(_) => return Ok(text.trim().to_string()),
+        Value::Null => "null",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    Err(usage(format!(
+        "raw JSON item '{arg}' is {kind}, which a form field can't hold (only strings, \
+         numbers, true and false): drop --form/--multipart for a JSON body"
+    )))
+}
+
 /// Serialise like httpie (Python's `json.dumps`): `", "` and `": "` separators, key order kept.
 pub fn to_json_bytes(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
@@ -374,7 +407,8 @@ fn multipart(parts: Vec<Part>, boundary: &str) -> Result<Body> {
     })
 }
 
-fn random_boundary() -> String {
+/// A multipart boundary no body is likely to contain.
+pub fn random_boundary() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
@@ -437,6 +471,38 @@ mod tests {
         assert_eq!(
             l.content_type.as_deref(),
             Some("multipart/form-data; boundary=B")
+        );
+    }
+
+    #[test]
+    fn raw_json_scalars_are_form_fields_and_containers_are_refused() {
+        let args: Vec<String> = ["count:=1", "ok:=true", "f:=1.0e+2", r#"s:="x y""#]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let l = lower(&args, DataMode::Form, None).unwrap();
+        assert_eq!(bytes(l.body), b"count=1&ok=true&f=1.0e%2B2&s=x+y");
+        for (item, kind) in [
+            ("a:=[1]", "an array"),
+            ("o:={}", "an object"),
+            ("n:=null", "null"),
+        ] {
+            let err = lower(&[item.to_string()], DataMode::Form, None).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(item) && text.contains(kind), "{text}");
+        }
+    }
+
+    #[test]
+    fn big_and_exponent_numbers_are_sent_as_typed() {
+        let l = lower_json(&[
+            "n:=12345678901234567890123",
+            "f:=1.0e+2",
+            "x:=[0.10, -1e-7]",
+        ]);
+        assert_eq!(
+            String::from_utf8(bytes(l.body)).unwrap(),
+            r#"{"n": 12345678901234567890123, "f": 1.0e+2, "x": [0.10, -1e-7]}"#
         );
     }
 

@@ -3,7 +3,8 @@
 //! Doc comments here are the `--help` text, the man page and the completions, so they state
 //! defaults. The plan resolves everything in it before anything else runs; nothing else reads it.
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 /// rq: a command-line HTTP client with httpie-style requests and exact exit codes.
 #[derive(Debug, Parser)]
@@ -13,7 +14,9 @@ use clap::{ArgAction, Parser, ValueEnum};
     disable_help_flag = true,
     disable_version_flag = true,
     override_usage = "rq [OPTIONS] [METHOD] URL [REQUEST_ITEM ...]",
-    after_help = AFTER_HELP
+    after_help = AFTER_HELP,
+    // Unambiguous prefixes of long options, as httpie (argparse) accepts: --verb, --default.
+    infer_long_args = true
 )]
 pub struct Cli {
     /// [METHOD] URL [REQUEST_ITEM ...]
@@ -74,7 +77,14 @@ pub struct Cli {
     #[arg(short = 'm', long, help_heading = "Output")]
     pub meta: bool,
 
+    /// How to print the metadata (m): text (the default: at a terminal, a waterfall of
+    /// the phases with a row per redirect hop) or json (every exchange's timings, in
+    /// seconds, for scripts).
+    #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Output")]
+    pub meta_format: Option<MetaFormat>,
+
     /// Print the whole exchange (-p HBhb) and any redirects; twice adds metadata (-p HBhbm).
+    /// Of -p, -h, -b, -m and -v, the later one wins: -v -b prints the body (of every hop).
     #[arg(short = 'v', long, action = ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 
@@ -86,12 +96,18 @@ pub struct Cli {
     #[arg(short = 'P', long, value_name = "WHAT", help_heading = "Output")]
     pub history_print: Option<String>,
 
+    /// The output options (-p, -h, -b, -m, -v) in the order given, for "the later one
+    /// wins"; filled by [`Cli::parse_args`] from where clap found them, not an option.
+    #[arg(skip)]
+    pub output_order: Vec<OutputFlag>,
+
     /// Print nothing on stdout; twice (-qq) also silences warnings.
     #[arg(short = 'q', long, action = ArgAction::Count, help_heading = "Output")]
     pub quiet: u8,
 
     /// Formatting and colours: all, colors, format or none.
-    /// Default: all on a terminal, none when redirected.
+    /// Default: all on a terminal (no colours with NO_COLOR or TERM=dumb), none when
+    /// redirected. An explicit all or colors colours whatever NO_COLOR says.
     #[arg(long, value_enum, value_name = "STYLE", help_heading = "Output")]
     pub pretty: Option<Pretty>,
 
@@ -109,7 +125,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Output", overrides_with = "sorted")]
     pub unsorted: bool,
 
-    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, headers.sort:B.
+    /// Formatting options: json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N,
+    /// xml.format:B, headers.sort:B.
     #[arg(long, value_name = "OPTS", help_heading = "Output")]
     pub format_options: Vec<String>,
 
@@ -129,6 +146,17 @@ pub struct Cli {
     #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<std::path::PathBuf>,
 
+    /// Apply a jq expression (jaq's dialect) to the JSON response body and print its
+    /// results instead: formatted at a terminal, one compact value per line when
+    /// redirected. Runs on each page with --paginate and on each record of NDJSON and
+    /// event streams. A response that fails the status check is shown unfiltered.
+    #[arg(short = 'W', long, value_name = "EXPR", help_heading = "Output")]
+    pub filter: Option<String>,
+
+    /// With --filter: print string results without quotes or escapes (like jq -r).
+    #[arg(long, help_heading = "Output", requires = "filter")]
+    pub filter_raw: bool,
+
     /// Flush output line by line (automatic for text/event-stream and application/x-ndjson).
     #[arg(short = 'S', long, help_heading = "Output")]
     pub stream: bool,
@@ -147,6 +175,17 @@ pub struct Cli {
     /// method, URL, headers and items override the file's.
     #[arg(long, value_name = "FILE", help_heading = "Request files")]
     pub http_file: Option<std::path::PathBuf>,
+
+    /// Send the request a curl command describes (`-` reads it from stdin), as browsers'
+    /// "Copy as cURL" writes it: -X, -H, -b, -d and its kin, -F, -u, -G, -I, -L, -k,
+    /// --compressed, --url and more. A curl option rq does not know is an error. Options,
+    /// METHOD, URL and items on rq's command line override the command's.
+    #[arg(long, value_name = "COMMAND", help_heading = "Request files")]
+    pub from_curl: Option<String>,
+
+    /// The curl command of --from-curl, read (set by `args.rs`, not by clap).
+    #[arg(skip)]
+    pub from_curl_command: Option<crate::fromcurl::CurlCommand>,
 
     /// Build and print the request without sending it.
     #[arg(long, help_heading = "Output")]
@@ -209,7 +248,8 @@ pub struct Cli {
     )]
     pub connect_timeout: f64,
 
-    /// Give up when the whole exchange takes longer than SECONDS (default: none).
+    /// Give up when the whole run takes longer than SECONDS, counted from rq's start (a wait
+    /// for a body on stdin included; default: none).
     #[arg(long, value_name = "SECONDS", help_heading = "Network")]
     pub max_time: Option<f64>,
 
@@ -295,6 +335,12 @@ pub struct Cli {
     /// Use only this TLS version: tls1.2 or tls1.3 (default: either).
     #[arg(long, value_enum, value_name = "VERSION", help_heading = "TLS")]
     pub ssl: Option<SslVersion>,
+
+    /// Offer only these TLS cipher suites, in this order of preference: names as rustls
+    /// spells them, separated by commas or colons (TLS13_AES_256_GCM_SHA384,
+    /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...). Default: all of rustls' suites.
+    #[arg(long, value_name = "LIST", help_heading = "TLS")]
+    pub ciphers: Option<String>,
 
     // ---- retries ----
     /// Retry up to N times after a connection error, a timeout or a 408, 429, 500, 502,
@@ -468,6 +514,14 @@ pub enum Pretty {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetaFormat {
+    /// Plain text; a waterfall at a terminal.
+    Text,
+    /// One JSON object with every exchange's timings.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Style {
     /// The terminal's own 16 colours.
     Auto,
@@ -536,3 +590,49 @@ Exit codes: 0 ok, 1 network/I/O error, 2 timeout, 3/4/5 a 3xx/4xx/5xx response,
 
 Defaults: options listed in CONFIG/config.json as {\"default_options\": [...]} come first;
 every option has a --no-OPTION form that cancels it (--no-follow, --no-style ...).";
+
+/// One of the options that choose what is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFlag {
+    Print,
+    Headers,
+    Body,
+    Meta,
+    Verbose,
+}
+
+impl Cli {
+    /// Parse argv like `Cli::try_parse_from`, also noting the order of the output options.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.output_order = output_order(&matches);
+        Ok(cli)
+    }
+}
+
+/// The output options as they appear in argv, first to last.
+fn output_order(matches: &ArgMatches) -> Vec<OutputFlag> {
+    let ids = [
+        ("print", OutputFlag::Print),
+        ("headers", OutputFlag::Headers),
+        ("body", OutputFlag::Body),
+        ("meta", OutputFlag::Meta),
+        ("verbose", OutputFlag::Verbose),
+    ];
+    let mut found: Vec<(usize, OutputFlag)> = ids
+        .iter()
+        // Flags have default values, with indices of their own: only typed ones count.
+        .filter(|&&(id, _)| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .flat_map(|&(id, flag)| {
+            let at = matches.indices_of(id).into_iter().flatten();
+            at.map(move |i| (i, flag))
+        })
+        .collect();
+    found.sort_by_key(|&(i, _)| i);
+    found.into_iter().map(|(_, flag)| flag).collect()
+}

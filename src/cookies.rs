@@ -4,9 +4,9 @@
 //! Storage and matching are RFC 6265 (`cookie_store`: domain, path, `Secure`, expiry), with
 //! two rules on top:
 //! - a `Domain` attribute that is a public suffix (`co.uk`, `github.io`) is rejected unless it
-//!   is the request host itself (RFC 6265 §5.3 step 5). The list is the `psl` crate's,
-//!   compiled in, so nothing is loaded at start-up; only suffixes the list names count, so a
-//!   bare `localhost` or an internal TLD stays usable.
+//!   is the request host itself (RFC 6265 §5.3 step 5). The list (`suffix.rs`) ships
+//!   compressed and is unpacked only when a cookie first names a `Domain`; only suffixes the
+//!   list names count, so a bare `localhost` or an internal TLD stays usable.
 //! - cookies are kept per port. RFC 6265 ignores ports, but SPEC §4 says `Cookie` does not
 //!   cross to another port, so what a port set (or what was typed for it) goes back to that
 //!   port only; https:443 also gets http:80's, the one upgrade that keeps credentials.
@@ -14,13 +14,12 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Result;
 use cookie_store::{Cookie, CookieDomain, CookieExpiration, CookieStore, RawCookie};
 use url::Url;
 
 use crate::auth::Secret;
-use crate::error::usage;
 use crate::request::Header;
+use crate::suffix::is_public_suffix;
 
 /// One cookie as a session file holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +33,9 @@ pub struct CookieRecord {
     pub secure: bool,
     /// Unix time; `None` for a cookie that lasts as long as the session.
     pub expires: Option<i64>,
+    /// The port the cookie goes back to; `None` in files that don't say (httpie's and xh's
+    /// own, older rq's): such a cookie is bound to the port of the first request.
+    pub port: Option<u16>,
 }
 
 /// Cookies by the port they belong to, in the order the ports were first seen.
@@ -67,12 +69,6 @@ fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Is `domain` (no leading dot, lower case) a suffix the public suffix list names?
-fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
 }
 
 impl Jar {
@@ -154,11 +150,13 @@ impl Jar {
     }
 
     /// Set the `Cookie` header of a request to `url` from the jar: in place of the first
-    /// `Cookie` header (keeping the name as typed), or last; none when nothing matches.
+    /// `Cookie` header of pairs (keeping the name as typed), or last; none when nothing
+    /// matches. A `Cookie` header that is not `name=value` pairs stays as it was typed.
     pub fn apply(&self, headers: &mut Vec<Header>, url: &Url) {
-        let at = headers.iter().position(|h| h.is("cookie"));
+        let jarred = |h: &Header| h.is("cookie") && pairs(&h.value).is_some();
+        let at = headers.iter().position(jarred);
         let name = at.map_or("Cookie".to_string(), |i| headers[i].name.clone());
-        headers.retain(|h| !h.is("cookie"));
+        headers.retain(|h| !jarred(h));
         if let Some(value) = self.header_for(url) {
             let at = at.unwrap_or(headers.len()).min(headers.len());
             headers.insert(at, Header::new(name, value));
@@ -167,29 +165,20 @@ impl Jar {
 
     /// Move the cookies of `Cookie` headers the user gave into the jar, bound to `url`'s
     /// host and port, path `/`, for as long as the session lasts (httpie does the same).
-    pub fn absorb(&mut self, headers: &[Header], url: &Url) -> Result<()> {
+    /// A value that is not `name=value` pairs is not a jar's business: it is sent as typed.
+    pub fn absorb(&mut self, headers: &[Header], url: &Url) {
         for h in headers.iter().filter(|h| h.is("cookie")) {
-            let text = String::from_utf8_lossy(&h.value);
-            for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                let (name, value) = match pair.split_once('=') {
-                    Some((n, v)) if !n.trim().is_empty() => (n.trim(), v.trim()),
-                    _ => {
-                        return Err(usage(format!(
-                            "invalid cookie '{pair}' in header '{}:{text}' (expected name=value)",
-                            h.name
-                        )))
-                    }
-                };
-                let mut raw = RawCookie::new(name.to_string(), value.to_string());
+            for (name, value) in pairs(&h.value).unwrap_or_default() {
+                let mut raw = RawCookie::new(name, value);
                 raw.set_path("/");
                 self.insert(port(url), raw, url, None);
             }
         }
-        Ok(())
     }
 
-    /// Cookies from a session file, for the port of `url` (the first request). Expired ones
-    /// are dropped; ones without a domain are bound to `url`'s host.
+    /// Cookies from a session file, each for its own port, or the port of `url` (the first
+    /// request) when the file doesn't say. Expired ones are dropped; ones without a domain
+    /// are bound to `url`'s host.
     pub fn load(&mut self, records: &[CookieRecord], url: &Url) {
         let now = now();
         for r in records {
@@ -214,16 +203,16 @@ impl Jar {
                 None => Url::parse(&format!("https://{}/", r.domain)),
             };
             if let Ok(origin) = origin {
-                self.insert(port(url), raw, &origin, expires);
+                self.insert(r.port.unwrap_or(port(url)), raw, &origin, expires);
             }
         }
     }
 
-    /// Every unexpired cookie, for the session file. A cookie that several ports hold
-    /// (same domain, path and name) is written once, the first port's.
+    /// Every unexpired cookie, for the session file, each with the port it belongs to (a
+    /// cookie that several ports hold is written once for each).
     pub fn records(&self) -> Vec<CookieRecord> {
         let mut out: Vec<CookieRecord> = Vec::new();
-        for (_, store) in &self.stores {
+        for (port, store) in &self.stores {
             for c in store.iter_unexpired() {
                 let domain = match &c.domain {
                     CookieDomain::HostOnly(h) => h.clone(),
@@ -231,12 +220,6 @@ impl Jar {
                     _ => continue,
                 };
                 let path: &str = c.path.as_ref();
-                let seen = out
-                    .iter()
-                    .any(|r| r.domain == domain && r.path == path && r.name == c.name());
-                if seen {
-                    continue;
-                }
                 out.push(CookieRecord {
                     name: c.name().to_string(),
                     value: Secret::new(c.value()),
@@ -247,11 +230,24 @@ impl Jar {
                         CookieExpiration::AtUtc(t) => Some(t.unix_timestamp()),
                         CookieExpiration::SessionEnd => None,
                     },
+                    port: Some(*port),
                 });
             }
         }
         out
     }
+}
+
+/// The `name=value` pairs of a `Cookie` value, or `None` when it is something else.
+fn pairs(value: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let pairs = text.split(';').map(str::trim).filter(|p| !p.is_empty());
+    pairs
+        .map(|pair| match pair.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => Some((n.trim().into(), v.trim().into())),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -371,7 +367,7 @@ mod tests {
     fn a_cookie_header_is_split_into_the_jar_for_its_host() {
         let mut jar = Jar::default();
         let typed = [Header::new("cookie", "a=1; b=2")];
-        jar.absorb(&typed, &url("http://a.test/x/y")).unwrap();
+        jar.absorb(&typed, &url("http://a.test/x/y"));
         assert_eq!(
             jar.header_for(&url("http://a.test/")),
             Some("a=1; b=2".into())
@@ -385,11 +381,19 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_header_without_a_pair_is_a_usage_error() {
-        let err = Jar::default()
-            .absorb(&[Header::new("Cookie", "novalue")], &url("http://a.test/"))
-            .unwrap_err();
-        assert!(err.to_string().contains("'novalue'"), "{err}");
+    fn a_cookie_header_that_is_not_pairs_is_sent_as_typed() {
+        let mut jar = Jar::default();
+        let typed = [
+            Header::new("Cookie", "novalue"),
+            Header::new("cookie", "a=1"),
+        ];
+        jar.absorb(&typed, &url("http://a.test/"));
+        let mut headers = typed.to_vec();
+        jar.apply(&mut headers, &url("http://a.test/"));
+        assert_eq!(
+            headers, typed,
+            "the opaque value stays, the pair comes from the jar"
+        );
     }
 
     #[test]
@@ -401,6 +405,7 @@ mod tests {
             path: "/".into(),
             secure: false,
             expires,
+            port: None,
         };
         let mut jar = Jar::default();
         let first = url("http://a.test:8080/");
@@ -424,6 +429,29 @@ mod tests {
         );
         let domains: Vec<String> = jar.records().into_iter().map(|r| r.domain).collect();
         assert_eq!(domains, ["a.test", ".a.test", "a.test"]);
+        assert!(jar.records().iter().all(|r| r.port == Some(8080)));
+    }
+
+    #[test]
+    fn cookies_keep_their_port_through_records() {
+        let mut jar = Jar::default();
+        set(&mut jar, "http://a.test:8080/", "eight=1");
+        set(&mut jar, "http://a.test:9090/", "nine=1");
+        set(&mut jar, "http://a.test:9090/", "both=9");
+        set(&mut jar, "http://a.test:8080/", "both=8");
+        let records = jar.records();
+        let mut again = Jar::default();
+        // The first request of the next run goes to a third port.
+        again.load(&records, &url("http://a.test:7070/"));
+        assert_eq!(
+            again.header_for(&url("http://a.test:8080/")),
+            Some("eight=1; both=8".into())
+        );
+        assert_eq!(
+            again.header_for(&url("http://a.test:9090/")),
+            Some("nine=1; both=9".into())
+        );
+        assert_eq!(again.header_for(&url("http://a.test:7070/")), None);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! It reads the one lowered [`Request`], so it cannot disagree with what rq would send.
 //! Headers curl sets by itself the same way (Host, Content-Length) are left out, and rq's
-//! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body.
+//! `Accept-Encoding` becomes `--compressed`, which also makes curl decode the body. A body
+//! an argument can't carry (a NUL, bytes that are not UTF-8) is piped in by `printf`.
 
 use crate::auth::Secret;
 use crate::engine::retry::Retry;
@@ -40,11 +41,15 @@ pub fn command(req: &Request, net: &Settings, digest: Option<(String, Secret)>) 
             args.extend(["--header".into(), format!("{name}:")]);
         }
     }
-    body_args(&req.body, &mut args);
+    let feed = body_args(&req.body, &mut args);
     timing_args(net, &mut args);
     let https = req.url.scheme() == "https";
     args.extend(transport_args(&net.connect, &net.retry, https));
-    args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
+    let line = args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ");
+    match feed {
+        Some(feed) => format!("{feed} | {line}"),
+        None => line,
+    }
 }
 
 /// The request's headers, less those curl writes the same way by itself.
@@ -76,9 +81,15 @@ fn header_args(req: &Request, args: &mut Vec<String>) {
     }
 }
 
-fn body_args(body: &Option<Body>, args: &mut Vec<String>) {
+/// The body options; returns the command that feeds the body to curl's stdin when it can't
+/// be an argument.
+fn body_args(body: &Option<Body>, args: &mut Vec<String>) -> Option<String> {
     match body {
         None => {}
+        Some(Body::Bytes(body)) if needs_feed(body) => {
+            args.extend(["--data-binary".into(), "@-".into()]);
+            return Some(printf_feed(body));
+        }
         Some(Body::Bytes(body)) => args.extend([
             "--data-binary".into(),
             String::from_utf8_lossy(body).into_owned(),
@@ -89,6 +100,28 @@ fn body_args(body: &Option<Body>, args: &mut Vec<String>) {
         Some(Body::Stdin { .. }) => args.extend(["--data-binary".into(), "@-".into()]),
         Some(Body::Multipart(form)) => form_args(form, args),
     }
+    None
+}
+
+/// A body that an argument can't carry: a NUL ends a C string, and bytes that are not
+/// UTF-8 would be changed on the way (`-xx`, a binary file on stdin).
+fn needs_feed(body: &[u8]) -> bool {
+    body.contains(&0) || std::str::from_utf8(body).is_err()
+}
+
+/// `printf 'FORMAT'` writing exactly `body`: printable ASCII as itself, every other byte as
+/// a POSIX octal escape, so any `sh` reproduces the bytes.
+fn printf_feed(body: &[u8]) -> String {
+    let mut format = String::with_capacity(body.len() * 2);
+    for &b in body {
+        match b {
+            b'%' => format.push_str("%%"),
+            b'\\' => format.push_str("\\\\"),
+            0x20..=0x7e => format.push(b as char),
+            _ => format.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    format!("printf {}", quote(&format))
 }
 
 /// Redirects and timeouts.
@@ -157,6 +190,13 @@ fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<S
         Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
         None => {}
     }
+    let (tls12, tls13) = curl_ciphers(&connect.tls.ciphers);
+    if !tls12.is_empty() {
+        add(&["--ciphers", &tls12.join(":")]);
+    }
+    if !tls13.is_empty() {
+        add(&["--tls13-ciphers", &tls13.join(":")]);
+    }
     for pin in &connect.names.pins {
         add(&["--resolve", &pin.spec]);
     }
@@ -224,6 +264,13 @@ fn form_quote(s: &str) -> String {
     }
 }
 
+/// `--filter EXPR` as a pipe into jq after the command: ` | jq 'EXPR'` (`-r` for
+/// `--filter-raw`). jaq and jq agree on nearly everything (the README lists the gaps).
+pub fn jq_pipe(expr: &str, raw: bool) -> String {
+    let flag = if raw { "-r " } else { "" };
+    format!(" | jq {flag}{}", quote(expr))
+}
+
 /// Quote for a POSIX shell: bare when only safe characters, else single quotes with `'\''`.
 pub fn quote(s: &str) -> String {
     let safe = !s.is_empty()
@@ -239,6 +286,61 @@ pub fn quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
+}
+
+/// `--ciphers` in curl's terms (OpenSSL's names): TLS 1.2 suites for `--ciphers`, TLS 1.3
+/// ones (by their IANA names) for `--tls13-ciphers`, each in rq's order.
+fn curl_ciphers(rustls_names: &[&str]) -> (Vec<&'static str>, Vec<&'static str>) {
+    const NAMES: &[(&str, &str, bool)] = &[
+        ("TLS13_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", true),
+        ("TLS13_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", true),
+        (
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            true,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "ECDHE-ECDSA-AES256-GCM-SHA384",
+            false,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            false,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            false,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            false,
+        ),
+    ];
+    let (mut tls12, mut tls13) = (Vec::new(), Vec::new());
+    for name in rustls_names {
+        if let Some((_, curl, v13)) = NAMES.iter().find(|(n, _, _)| n == name) {
+            if *v13 {
+                tls13.push(*curl)
+            } else {
+                tls12.push(*curl)
+            }
+        }
+    }
+    (tls12, tls13)
 }
 
 #[cfg(test)]
@@ -257,5 +359,13 @@ mod tests {
         ] {
             assert_eq!(quote(input), want);
         }
+    }
+
+    #[test]
+    fn binary_bodies_are_fed_by_printf_with_octal_escapes() {
+        assert!(!needs_feed("plain text, é".as_bytes()));
+        assert!(needs_feed(b"a\0b") && needs_feed(b"\xff"));
+        assert_eq!(printf_feed(b"ab\0\xff"), r"printf 'ab\000\377'");
+        assert_eq!(printf_feed(b"%s\\'\n"), r"printf '%%s\\'\''\012'");
     }
 }

@@ -14,7 +14,7 @@ pub struct Diagnostics {
     /// The one-line summary after `-d` or `-c` (no `-q`).
     pub summary: bool,
     /// `rq: warning: HTTP 404 Not Found` for a failed status when the exchange is not shown
-    /// on a terminal (off with `-qq`).
+    /// on a terminal, or `-q` hides it there (off with `-qq`).
     pub status: bool,
     /// `--debug`: what rq decides, on stderr.
     pub debug: bool,
@@ -29,7 +29,8 @@ impl Diagnostics {
             warnings: quiet < 2,
             progress: stderr_tty && quiet == 0,
             summary: saves && quiet == 0,
-            status: !terminal && quiet < 2,
+            // At a terminal the status line shows the failure, unless -q hid it.
+            status: (!terminal || quiet > 0) && quiet < 2,
             debug,
         }
     }
@@ -82,6 +83,8 @@ mod tests {
             ((0, true, true, true), (true, true, true, false)),
             ((0, false, false, false), (true, false, false, true)),
             ((1, true, false, true), (true, false, false, true)),
+            ((1, true, true, false), (true, false, false, true)),
+            ((2, true, true, false), (false, false, false, false)),
             ((2, true, false, true), (false, false, false, false)),
         ];
         for ((q, tty, term, saves), want) in cases {

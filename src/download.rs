@@ -17,9 +17,10 @@ pub mod filename;
 mod splice;
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -73,6 +74,8 @@ pub struct Options {
     /// `-c`: the length of the partial file (0 when there is none yet). Above 0, the
     /// request asks for the rest with `Range`.
     pub resume_from: Option<u64>,
+    /// `-o FILE` (without `-c`), opened while planning: see [`OutputFile`].
+    pub opened: Option<Arc<OutputFile>>,
     /// Save only 2xx bodies: `-d` with status checking on (the default). A plain `-o`
     /// saves whatever the server sent, like curl.
     pub only_success: bool,
@@ -141,7 +144,7 @@ pub fn save(
         Action::Append(_, from) => from,
         _ => 0,
     };
-    let (out, shown) = open(&action)?;
+    let (out, shown) = open(&action, opts.opened.as_ref())?;
     let length = header_str(parts, header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
     let reserved = match (&out, length) {
         (Sink::File(file), Some(len)) if len >= OVERLAP_MIN => reserve(file, start, len),
@@ -449,14 +452,14 @@ enum Sink {
 }
 
 /// Open the destination; returns it and how to name it in messages.
-fn open(action: &Action) -> Result<(Sink, String)> {
+fn open(action: &Action, opened: Option<&Arc<OutputFile>>) -> Result<(Sink, String)> {
     Ok(match action {
         Action::New(name) => {
             let (file, name) = create_new(name)?;
             (Sink::File(file), format!("'{name}'"))
         }
         Action::Replace(path) => (
-            Sink::File(open_replace(path)?),
+            Sink::File(open_replace(path, opened)?),
             format!("'{}'", path.display()),
         ),
         Action::Append(path, from) => (
@@ -497,37 +500,104 @@ fn create_new(name: &str) -> Result<(File, String)> {
     ))
 }
 
-/// `-o FILE`: create it, or replace an existing file, but never through a symbolic link.
-fn open_replace(path: &Path) -> Result<File> {
+/// `-o FILE`, opened (or created) before the request is sent, so that a path rq can't write
+/// is found while nothing has gone out yet, as httpie does. An existing file is kept as it
+/// is until a body comes to replace it; a file created here is removed again when no body
+/// was written to it (the request failed, or `-d` skipped a 4xx), so a failed run leaves
+/// nothing behind.
+#[derive(Debug)]
+pub struct OutputFile {
+    file: File,
+    path: PathBuf,
+    created: bool,
+    used: std::sync::atomic::AtomicBool,
+}
+
+impl OutputFile {
+    /// Open `path` for `-o`; nothing is ever opened through a symbolic link to a file. The
+    /// error is the reason, in words.
+    pub fn open(path: &Path) -> Result<OutputFile, String> {
+        let (file, created) = open_output(path)?;
+        Ok(OutputFile {
+            file,
+            path: path.to_path_buf(),
+            created,
+            used: false.into(),
+        })
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if !self.created || self.used.load(Ordering::Relaxed) {
+            return;
+        }
+        // Only the file rq created: the path still names the same inode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let same = |a: &std::fs::Metadata, b: &std::fs::Metadata| {
+                a.dev() == b.dev() && a.ino() == b.ino()
+            };
+            if let (Ok(ours), Ok(there)) =
+                (self.file.metadata(), std::fs::symlink_metadata(&self.path))
+            {
+                if same(&ours, &there) && there.len() == 0 {
+                    let _ = std::fs::remove_file(&self.path);
+                }
+            }
+        }
+    }
+}
+
+/// Open (or create, then the flag is true) `path` for writing without truncating it.
+fn open_output(path: &Path) -> Result<(File, bool), String> {
     let shown = path.display();
-    let cant = |e: io::Error| fail(ExitCode::Error, format!("couldn't write '{shown}': {e}"));
+    let cant = |e: io::Error| format!("can't write '{shown}': {e}");
     match OpenOptions::new().write(true).create_new(true).open(path) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-        other => return other.map_err(cant),
+        other => return other.map(|file| (file, true)).map_err(cant),
     }
     // Opened without truncating: a link or a device must not lose anything before the
-    // checks below.
-    let file = match no_follow(OpenOptions::new().write(true)).open(path) {
-        Ok(file) => file,
+    // checks below, and the file stays whole if no body comes.
+    match no_follow(OpenOptions::new().write(true)).open(path) {
+        Ok(file) => Ok((file, false)),
         Err(e) if is_link_error(&e) => {
             // A link to a device or pipe (`-o /dev/stdout`) is harmless; a link to a file
             // is how a planted link makes a download overwrite something else.
             let file = OpenOptions::new().write(true).open(path).map_err(cant)?;
             if file.metadata().map_err(cant)?.is_file() {
-                return Err(fail(
-                    ExitCode::Error,
-                    format!(
-                        "'{shown}' is a symbolic link to a file, and rq doesn't write through \
-                         links: remove it, or give the real path with -o"
-                    ),
+                return Err(format!(
+                    "'{shown}' is a symbolic link to a file, and rq doesn't write through \
+                     links: remove it, or give the real path with -o"
                 ));
             }
-            return Ok(file);
+            Ok((file, false))
         }
-        Err(e) => return Err(cant(e)),
+        Err(e) => Err(cant(e)),
+    }
+}
+
+/// `-o FILE` from the start: the file opened by the plan (or now), emptied when it is a
+/// regular file, written from its beginning.
+fn open_replace(path: &Path, opened: Option<&Arc<OutputFile>>) -> Result<File> {
+    let shown = path.display();
+    let cant = |e: io::Error| fail(ExitCode::Error, format!("couldn't write '{shown}': {e}"));
+    let file = match opened {
+        Some(out) => {
+            out.used.store(true, Ordering::Relaxed);
+            out.file.try_clone().map_err(cant)?
+        }
+        None => {
+            open_output(path)
+                .map_err(|why| fail(ExitCode::Error, why))?
+                .0
+        }
     };
     if file.metadata().map_err(cant)?.is_file() {
         file.set_len(0).map_err(cant)?;
+        // The same file may be written again (a request file's next request).
+        (&file).seek(io::SeekFrom::Start(0)).map_err(cant)?;
     }
     Ok(file)
 }
@@ -625,9 +695,11 @@ fn write_error(e: io::Error, written: u64, shown: &str) -> anyhow::Error {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return e.into();
     }
+    // A failed write to stdout says "stdout" itself; the destination is named here.
+    let why = crate::stdout::write_error(&e).map_or_else(|| e.to_string(), |w| w.0.to_string());
     fail(
         ExitCode::Error,
-        format!("couldn't write to {shown} after {written} bytes: {e}"),
+        format!("couldn't write to {shown} after {written} bytes: {why}"),
     )
 }
 

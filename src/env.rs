@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// After this long without stdin data, rq warns once that `-I` may be wanted (SPEC §1).
 const STDIN_PATIENCE: Duration = Duration::from_secs(10);
@@ -25,7 +25,7 @@ const VARS: [&str; 9] = [
 ];
 
 /// Facts about the process environment that change behaviour.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Env {
     pub stdin_tty: bool,
     pub stdout_tty: bool,
@@ -51,6 +51,28 @@ pub struct Env {
     /// testing knob, not a setting: it lets the tests of the polling rules run in
     /// milliseconds while the server still checks the intervals it asked for.
     pub oauth2_second: Duration,
+    /// When rq started: `--max-time` counts from here, so it bounds a wait for stdin too.
+    pub started: Instant,
+}
+
+impl Default for Env {
+    /// Nothing is a terminal, nothing is set, and the clock starts now.
+    fn default() -> Env {
+        Env {
+            stdin_tty: false,
+            stdout_tty: false,
+            stderr_tty: false,
+            no_color: false,
+            term_dumb: false,
+            config_dir: None,
+            home: None,
+            netrc: None,
+            vars: Vec::new(),
+            stdin_patience: STDIN_PATIENCE,
+            oauth2_second: Duration::from_secs(1),
+            started: Instant::now(),
+        }
+    }
 }
 
 impl Env {
@@ -60,7 +82,9 @@ impl Env {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
+        let started = Instant::now();
         Env {
+            started,
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),

@@ -94,7 +94,7 @@ const MAN_SECTIONS: &[Section] = &[
         "WHAT IS SHOWN",
         &[
             ("", "Sections: H request headers, B request body, h response headers, b response body, m metadata. At a terminal the default is hb, coloured, with indented JSON; with stdout redirected it is b, the exact bytes received (decoded from Content-Encoding); --offline prints HB."),
-            ("", "At a terminal, control characters and escape sequences sent by the server are shown escaped (\\x1b) and binary bodies are replaced by a one-line note. NO_COLOR or TERM=dumb turn colours off and keep the formatting."),
+            ("", "At a terminal, control characters and escape sequences sent by the server are shown escaped (\\x1b) and binary bodies are replaced by a one-line note. NO_COLOR or TERM=dumb turn the default colours off and keep the formatting; an explicit --pretty=all or --pretty=colors still colours."),
         ],
     ),
     (
@@ -114,8 +114,8 @@ const MAN_SECTIONS: &[Section] = &[
         "ENVIRONMENT",
         &[
             ("RQ_CONFIG_DIR", "The configuration directory (default: the platform config directory + /rq, e.g. ~/.config/rq)."),
-            ("NO_COLOR", "When set and not empty, never print colours."),
-            ("TERM", "TERM=dumb turns colours off."),
+            ("NO_COLOR", "When set and not empty, no colours unless --pretty=all or --pretty=colors asks for them."),
+            ("TERM", "TERM=dumb turns the default colours off."),
             ("NETRC", "The netrc file to read instead of ~/.netrc."),
             ("http_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY", "Proxies per target scheme; http_proxy is read in lower case only."),
             ("SSL_CERT_FILE, REQUESTS_CA_BUNDLE", "A CA bundle to verify servers with, instead of the platform trust store."),
@@ -136,6 +136,9 @@ const MAN_SECTIONS: &[Section] = &[
             ("In scripts", "rq -b example.org/api | jq .; echo '{\"a\":1}' | rq :8080/post; rq -f post :8080/upload doc@report.pdf"),
             ("In CI", "rq --timeout 5 --max-time 30 get https://svc/health || echo \"health check failed: $?\""),
             ("OAuth 2", "rq --session api -A oauth2 --oauth2-token-url https://id.example/token -a CLIENT:SECRET https://api.example/me (a token is fetched, kept in the session with its expiry and refreshed; --oauth2-grant device-code or authorization-code sign a person in)"),
+            ("With a filter", "rq --filter '.items[].id' api.example.org/items; rq --paginate -W '.[].name' --filter-raw api.example.org/users"),
+            ("From a browser", "rq --from-curl \"$(xclip -o)\" (a command copied with \"Copy as cURL\"); rq --offline --from-curl - < cmd.txt > req.http"),
+            ("Timings", "rq -m example.org (a waterfall at a terminal); rq -F -m --meta-format json example.org/old | jq .total"),
         ],
     ),
     (

@@ -109,6 +109,9 @@ fn parse_one(block: &[u8]) -> Result<Option<FileRequest>, String> {
         }
     }
     let body = match length {
+        // The body as written on the wire: its chunk framing is taken off here, and the
+        // request goes out chunked again (`Transfer-Encoding` stays), framed once.
+        None if is_chunked(&headers) => Some(dechunk(rest)?),
         Some(n) if n > rest.len() => {
             return Err(format!(
                 "Content-Length says {n} bytes but the body has {}",
@@ -137,6 +140,47 @@ fn parse_one(block: &[u8]) -> Result<Option<FileRequest>, String> {
         headers,
         body: body.filter(|b| !b.is_empty()),
     }))
+}
+
+/// Whether `Transfer-Encoding` ends with `chunked`.
+fn is_chunked(headers: &[(String, Vec<u8>)]) -> bool {
+    headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("transfer-encoding")
+            && String::from_utf8_lossy(value)
+                .rsplit(',')
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"))
+    })
+}
+
+/// The body of a chunked request as written on the wire (RFC 9112 §7.1): the chunks' data
+/// joined; chunk extensions and trailer fields are dropped. A bare LF is taken for CRLF.
+fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line = take_line(&mut rest).ok_or("the chunked body ends before its last chunk")?;
+        let text = String::from_utf8_lossy(line);
+        let size = text.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size, 16)
+            .map_err(|_| format!("invalid chunk size line '{text}' in the chunked body"))?;
+        if size == 0 {
+            // Trailer fields up to the blank line (or the end of the file).
+            while take_line(&mut rest).is_some_and(|l| !l.is_empty()) {}
+            return Ok(body);
+        }
+        if rest.len() < size {
+            return Err(format!(
+                "a chunk of {size} bytes has only {} in the file",
+                rest.len()
+            ));
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size..];
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+            .ok_or("a chunk is not followed by a line end")?;
+    }
 }
 
 fn request_line_parts(line: &str) -> Result<(String, String), String> {
@@ -197,6 +241,24 @@ mod tests {
         assert_eq!(all[0].body, None);
         assert_eq!(all[1].method, "POST");
         assert_eq!(all[1].body.as_deref(), Some(&b"{\"name\": \"ann\"}"[..]));
+    }
+
+    #[test]
+    fn a_chunked_body_is_read_without_its_framing() {
+        let r = one("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n a\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
+        assert_eq!(r.body.as_deref(), Some(&b"abc0123456789"[..]));
+        let te = ("Transfer-Encoding".to_string(), b"chunked".to_vec());
+        assert_eq!(r.headers, vec![te], "sent chunked again");
+        for (text, want) in [
+            ("3\r\nab", "only 2"),
+            ("zz\r\n", "invalid chunk size"),
+            ("3\r\nabc", "not followed by a line end"),
+            ("3\r\nabc\r\n", "ends before"),
+        ] {
+            let file = format!("POST http://h/\nTransfer-Encoding: chunked\n\n{text}");
+            let err = parse(file.as_bytes()).unwrap_err();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
     }
 
     #[test]

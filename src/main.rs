@@ -18,7 +18,7 @@ fn main() {
         Err(_) if run::stdout_closed() => ExitCode::Ok,
         Err(err) => {
             let code = error::classify(&err);
-            eprintln!("rq: error: {}", error::describe(&err));
+            eprintln!("rq: error: {}", run::error_message(&err));
             code
         }
     };

@@ -2,13 +2,14 @@
 //!
 //! Pages are fetched one at a time by the same client, so the connection is reused, and
 //! joined into one stream that the printer reads like any body: JSON array pages become one
-//! array (`[1,2]` + `[3,4]` → `[1,2,3,4]`), other JSON pages one value per line, anything
-//! else is concatenated. Only one page is held at a time, so memory does not grow with the
+//! array (`[1,2]` + `[3,4]` → `[1,2,3,4]`), other JSON pages one value per line (an array
+//! followed by an object is two lines), anything else is concatenated. A `next` link back to
+//! a page already fetched ends the run with an error instead of a loop. Only one page is held at a time, so memory does not grow with the
 //! number of pages. With `-v` (or `--all`) each page is printed as its own exchange instead.
 //! Each page is a new request built like a redirect hop (method and body kept), so the
 //! same-origin credential rule applies to every page.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io::{self, Read};
 
 use anyhow::Result;
@@ -16,7 +17,7 @@ use url::Url;
 
 use crate::diagnostics::Diagnostics;
 use crate::engine::{self, Client, Exchange, Head, Observer};
-use crate::error::ExitCode;
+use crate::error::{fail, ExitCode};
 use crate::print::json;
 use crate::request::Request;
 use crate::state::State;
@@ -82,6 +83,29 @@ pub fn next_request(prev: &Request, url: &Url) -> Result<Request> {
     engine::next_hop(prev, 307, url.as_str())
 }
 
+/// The pages requested so far, to stop when a `next` link leads back to one of them (a
+/// page linking to itself would otherwise be fetched for ever).
+#[derive(Debug, Default)]
+pub struct Seen(HashSet<String>);
+
+impl Seen {
+    /// Note `url` as fetched; an error naming it when it was fetched before.
+    pub fn visit(&mut self, url: &Url) -> Result<()> {
+        let mut key = url.clone();
+        key.set_fragment(None);
+        if self.0.insert(key.to_string()) {
+            return Ok(());
+        }
+        Err(fail(
+            ExitCode::Error,
+            format!(
+                "--paginate stopped: the next page link points to {key}, a page already \
+                 fetched (the pages link in a loop)"
+            ),
+        ))
+    }
+}
+
 /// The `Link` header values of a response.
 pub fn links(headers: &http::HeaderMap) -> Vec<String> {
     headers
@@ -111,6 +135,7 @@ pub struct Pages<'a> {
     max_pages: Option<u32>,
     pages: u32,
     next: Option<Request>,
+    seen: Seen,
     out: VecDeque<u8>,
     join: Join,
     done: bool,
@@ -118,6 +143,10 @@ pub struct Pages<'a> {
     pub failed: Option<(ExitCode, u16)>,
     /// An error met while fetching a page; the stream ends there.
     pub error: Option<anyhow::Error>,
+    /// Pages are kept apart for [`Pages::next_page`] rather than joined into one stream.
+    one_by_one: bool,
+    /// The page received and not yet taken, when kept apart.
+    page: Option<Vec<u8>>,
 }
 
 impl<'a> Pages<'a> {
@@ -137,17 +166,39 @@ impl<'a> Pages<'a> {
             max_pages,
             pages: 0,
             next: None,
+            seen: Seen::default(),
             out: VecDeque::new(),
             join: Join::Nothing,
             done: false,
             failed: None,
             error: None,
+            one_by_one: false,
+            page: None,
         }
+    }
+
+    /// Keep pages apart, to be taken one at a time with [`Pages::next_page`] (`--filter`
+    /// runs on each page), instead of reading them as one joined stream.
+    pub fn one_by_one(mut self) -> Self {
+        self.one_by_one = true;
+        self
+    }
+
+    /// The next page's body, fetched when it is asked for; `None` after the last page (or
+    /// the one that failed the status check, which is not returned).
+    pub fn next_page(&mut self) -> Result<Option<Vec<u8>>> {
+        if self.page.is_none() && !self.done {
+            self.fetch()?;
+        }
+        Ok(self.page.take())
     }
 
     /// Take in one page's exchange: queue its body and work out the next request.
     pub fn add(&mut self, exchange: Exchange) -> Result<()> {
         self.pages += 1;
+        if self.pages == 1 {
+            self.seen.visit(&exchange.request.url)?;
+        }
         let status = exchange.head.status.as_u16();
         if self.check_status && status >= 300 {
             self.failed = Some((ExitCode::for_status(status), status));
@@ -163,7 +214,10 @@ impl<'a> Pages<'a> {
         self.diag.unknown_encoding(&decoded.unknown, "shown");
         let mut page = Vec::new();
         decoded.reader.read_to_end(&mut page)?;
-        self.queue(&page);
+        match self.one_by_one {
+            true => self.page = Some(page),
+            false => self.queue(&page),
+        }
         let limit_reached = self.max_pages.is_some_and(|max| self.pages >= max);
         if self.pages == WARN_AT && self.max_pages.is_none() {
             self.diag.warn(format_args!(
@@ -171,7 +225,15 @@ impl<'a> Pages<'a> {
             ));
         }
         self.next = match next {
-            Some(url) if !limit_reached => Some(next_request(&exchange.request, &url)?),
+            Some(url) if !limit_reached => {
+                if let Err(e) = self.seen.visit(&url) {
+                    // What came so far stays well-formed: the array is closed.
+                    self.error = Some(e);
+                    None
+                } else {
+                    Some(next_request(&exchange.request, &url)?)
+                }
+            }
             _ => None,
         };
         if self.next.is_none() {
@@ -205,7 +267,11 @@ impl<'a> Pages<'a> {
                 empty: empty && inner.is_empty(),
             };
         } else {
-            self.close_array();
+            if matches!(self.join, Join::Array { .. }) {
+                // Each value on its own line: `[1]` then `{"x": 2}` is not `[1]{"x": 2}`.
+                self.close_array();
+                self.out.push_back(b'\n');
+            }
             self.out.extend(page);
             if json::is_json(text) && !page.ends_with(b"\n") {
                 self.out.push_back(b'\n');

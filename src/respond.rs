@@ -11,8 +11,9 @@ use anyhow::Result;
 
 use crate::engine::{self, Client, Exchange, Head, Observer};
 use crate::error::{fail, ExitCode};
-use crate::paginate::{Pages, Quiet};
+use crate::paginate::{Pages, Quiet, Seen};
 use crate::plan::Plan;
+use crate::print::timing::Hop;
 use crate::print::{BodyInfo, Printer, Sections};
 use crate::request::Request;
 use crate::state::State;
@@ -27,16 +28,39 @@ struct Watcher<'a, W: Write> {
     state: &'a mut State,
     /// Show a bar for large uploads (stderr is a terminal).
     progress: bool,
+    /// `m` is shown: each intermediary exchange's timings are kept for it.
+    client: Option<&'a Client>,
+    hops: Vec<Hop>,
+    /// The request under way, when it can't be printed before it is known whether its
+    /// exchange is an intermediary one (history sections) or the final one.
+    pending: Option<(Request, http::Version)>,
+}
+
+impl<W: Write> Watcher<'_, W> {
+    /// Print the request held back, with the sections of the exchange it turned out to
+    /// belong to (`None`: hidden).
+    fn print_pending(&mut self, sections: Option<Sections>) -> Result<()> {
+        match (self.pending.take(), sections) {
+            (Some((request, version)), Some(sections)) => {
+                (self.printer).request_as(&request, sections, Some(version))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 impl<W: Write> Observer for Watcher<'_, W> {
-    fn sending(&mut self, request: &Request, hop: u32, version: http::Version) -> Result<()> {
-        let sections = match (hop, self.history) {
-            (0, _) => self.first_sections,
-            (_, Some(h)) => h,
-            (_, None) => return Ok(()),
-        };
-        self.printer.request_as(request, sections, Some(version))
+    fn sending(&mut self, request: &Request, _hop: u32, version: http::Version) -> Result<()> {
+        // Each exchange prints its own request. When intermediary and final exchanges show
+        // the same request sections, it is printed now, before the response is awaited;
+        // otherwise it waits until the engine says which kind this exchange is.
+        let part = |s: Sections| (s.request_headers, s.request_body);
+        let history = self.history.unwrap_or_default();
+        if part(history) == part(self.first_sections) {
+            return (self.printer).request_as(request, self.first_sections, Some(version));
+        }
+        self.pending = Some((request.clone(), version));
+        Ok(())
     }
 
     fn before(&mut self, request: &mut Request, hop: u32) -> Result<()> {
@@ -60,16 +84,24 @@ impl<W: Write> Observer for Watcher<'_, W> {
     }
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
-        let Some(sections) = self.history else {
-            return Ok(());
-        };
+        self.print_pending(self.history)?;
+        let sections = self.history.unwrap_or_default();
         if sections.response_headers {
             self.printer.response_head(&exchange.head)?;
         }
+        let mut received = 0;
         if sections.response_body {
             let info = body_info(&exchange.head, false);
             let mut decoded = exchange.body.decoded(&exchange.head);
-            self.printer.response_body(&mut decoded.reader, &info)?;
+            received = self.printer.response_body(&mut decoded.reader, &info)?;
+        } else if self.client.is_some() {
+            // Timed to its end, like the final response.
+            let mut decoded = exchange.body.decoded(&exchange.head);
+            received = io::copy(&mut decoded.reader, &mut io::sink())?;
+        }
+        if let Some(client) = self.client {
+            let meta = client.meta(&exchange.head, received);
+            self.hops.push(hop(&exchange.request, &exchange.head, meta));
         }
         Ok(())
     }
@@ -98,16 +130,22 @@ fn send_page<W: Write>(
     // `-A oauth2`: the token, fetched first when needed; renewed once if the server calls
     // it invalid, the refused exchange then shown as an intermediary.
     crate::authorize::prepare(plan, client, &mut request, printer, state)?;
-    let mut exchange = watched(plan, client, request, printer, state, None)?;
+    let (mut exchange, mut hops) = watched(plan, client, request, printer, state, None)?;
     if let Some(again) = crate::authorize::renew(plan, client, &exchange, printer, state)? {
-        exchange = watched(plan, client, again, printer, state, Some(exchange))?;
+        let (renewed, more) = watched(plan, client, again, printer, state, Some(exchange))?;
+        exchange = renewed;
+        hops.extend(more);
     }
     let next = match plan.paginate {
         Some(_) => next_page(&exchange)?,
         None => None,
     };
     let Exchange {
-        head, body, direct, ..
+        head,
+        body,
+        direct,
+        request: final_request,
+        ..
     } = exchange;
     if plan.output.sections.response_headers {
         printer.response_head(&head)?;
@@ -122,13 +160,15 @@ fn send_page<W: Write>(
         None => print_body(plan, &head, body, printer)?,
     };
     if plan.output.sections.meta {
-        printer.meta(&client.meta(&head, received))?;
+        hops.push(hop(&final_request, &head, client.meta(&head, received)));
+        printer.meta(&hops)?;
     }
     Ok((status_code(plan, head.status.as_u16()), next))
 }
 
-/// One exchange through the engine with the [`Watcher`]; `refused` is an earlier exchange
-/// this one replaces, shown first as an intermediary.
+/// One exchange through the engine with the [`Watcher`], and the timings of its intermediary
+/// hops when `m` is shown; `refused` is an earlier exchange this one replaces, shown first
+/// as an intermediary.
 fn watched<W: Write>(
     plan: &Plan,
     client: &Client,
@@ -136,18 +176,34 @@ fn watched<W: Write>(
     printer: &mut Printer<W>,
     state: &mut State,
     refused: Option<Exchange>,
-) -> Result<Exchange> {
+) -> Result<(Exchange, Vec<Hop>)> {
     let mut watcher = Watcher {
         first_sections: plan.output.sections,
         history: plan.output.history,
         printer,
         state,
         progress: plan.diagnostics.progress,
+        pending: None,
+        client: plan.output.sections.meta.then_some(client),
+        hops: Vec::new(),
     };
     if let Some(refused) = refused {
         watcher.intermediate(refused)?;
     }
-    client.exchange(request, &mut watcher)
+    let exchange = client.exchange(request, &mut watcher);
+    // The request of the final exchange (or of the one that failed) goes above its response.
+    watcher.print_pending(Some(plan.output.sections))?;
+    Ok((exchange?, watcher.hops))
+}
+
+/// An exchange's request line, status and timings, for the `m` section.
+fn hop(request: &Request, head: &Head, meta: engine::Meta) -> Hop {
+    Hop {
+        method: request.method.clone(),
+        url: request.uri(),
+        status: head.status.as_u16(),
+        meta,
+    }
 }
 
 /// The request for the page after `exchange`'s, if its `Link` header names one.
@@ -176,14 +232,23 @@ fn print_body<W: Write>(
     };
     if sections.response_body {
         let info = body_info(head, plan.output.stream);
-        printer
-            .response_body(&mut counted, &info)
-            .map_err(|e| into_body_error(e, counter.get()))?;
+        let shown = match filtered(plan, head.status.as_u16()) {
+            true => printer.filtered_body(&mut counted, &info, "the response body"),
+            false => printer.response_body(&mut counted, &info),
+        };
+        shown.map_err(|e| into_body_error(e, counter.get()))?;
     } else if sections.meta {
         // The metadata reports the bytes received, so the body is read even when not shown.
         io::copy(&mut counted, &mut io::sink()).map_err(|e| body_error(e, counter.get()))?;
     }
     Ok(counter.get())
+}
+
+/// Whether `--filter` applies to a response with `status`: a response that fails the status
+/// check is shown as received, since it is the server's explanation and not the data the
+/// filter was written for (and may well not be JSON).
+fn filtered(plan: &Plan, status: u16) -> bool {
+    plan.output.filter.is_some() && !(plan.check_status && status >= 300)
 }
 
 /// `--paginate`: with `-v`/`--all`, every page is printed as its own exchange; otherwise
@@ -210,11 +275,18 @@ pub fn paginate<W: Write>(
     let first_status = exchange.head.status.as_u16();
     let diag = plan.diagnostics;
     let mut pages = Pages::new(client, state, plan.check_status, diag, max_pages);
-    pages.add(exchange)?;
-    if sections.response_body {
-        printer.response_body(&mut pages, &info)?;
+    if plan.output.filter.is_some() {
+        // Each page on its own through the filter; a failing page stops before it.
+        pages = pages.one_by_one();
+        pages.add(exchange)?;
+        filter_pages(&mut pages, printer, &info, sections.response_body)?;
     } else {
-        io::copy(&mut pages, &mut io::sink())?;
+        pages.add(exchange)?;
+        if sections.response_body {
+            printer.response_body(&mut pages, &info)?;
+        } else {
+            io::copy(&mut pages, &mut io::sink())?;
+        }
     }
     if let Some(e) = pages.error.take() {
         return Err(e);
@@ -228,6 +300,23 @@ pub fn paginate<W: Write>(
     }
 }
 
+/// `--paginate --filter`: the filter's results for each page in turn, holding one page.
+fn filter_pages<W: Write>(
+    pages: &mut Pages,
+    printer: &mut Printer<W>,
+    info: &BodyInfo,
+    shown: bool,
+) -> Result<()> {
+    let mut number = 0u32;
+    while let Some(page) = pages.next_page()? {
+        number += 1;
+        if shown {
+            printer.filtered_body(&mut &page[..], info, &format!("page {number}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// `--paginate -v`: each page as its own exchange.
 fn paginate_verbose<W: Write>(
     plan: &Plan,
@@ -238,10 +327,13 @@ fn paginate_verbose<W: Write>(
 ) -> Result<ExitCode> {
     let mut request = plan.request.clone();
     let mut page = 1u32;
+    let mut seen = Seen::default();
+    seen.visit(&request.url)?;
     loop {
         let (code, next) = send_page(plan, client, &request, printer, state)?;
         match next {
             Some(next) if code == ExitCode::Ok && max_pages.is_none_or(|m| page < m) => {
+                seen.visit(&next.url)?;
                 request = next;
                 page += 1;
             }
@@ -288,6 +380,16 @@ fn body_info(head: &Head, stream: bool) -> BodyInfo {
 fn body_error(e: io::Error, received: u64) -> anyhow::Error {
     if crate::stdout::closed() {
         return e.into();
+    }
+    if let Some(write) = crate::stdout::write_error(&e) {
+        // Our own output failed (a full disk), not the response.
+        return fail(
+            ExitCode::Error,
+            format!(
+                "couldn't write the body to stdout after {received} bytes had arrived: {}",
+                write.0
+            ),
+        );
     }
     if crate::error::timeout_of(&e).is_some() {
         return anyhow::Error::new(e)

@@ -44,6 +44,13 @@ pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
     }
 }
 
+/// The one-line message for a failure, as `rq: error:` shows it. Errors quote what servers
+/// sent (a redirect's `Location`, a header), so they go through the same sanitiser as
+/// printed responses: a control sequence or bidi override shows as an escape, never acts.
+pub fn error_message(err: &anyhow::Error) -> String {
+    crate::print::sanitize::sanitize_str(crate::error::describe(err).as_bytes())
+}
+
 /// `--debug`: the version, the config directory and the resolved plan (secrets redacted).
 fn debug_plan(plan: &Plan, env: &Env) {
     eprintln!("rq {}", env!("CARGO_PKG_VERSION"));
@@ -78,8 +85,9 @@ fn offline(plan: &Plan) -> Result<ExitCode> {
     Ok(ExitCode::Ok)
 }
 
-/// `--curl`: the equivalent curl command; with `-A oauth2`, the first request the grant
-/// sends comes first, as its own command (the real request carries a placeholder token).
+/// `--curl`: the equivalent curl command (piped into jq with `--filter`); with `-A oauth2`,
+/// the first request the grant sends comes first, as its own command (the real request
+/// carries a placeholder token).
 fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
     if let Some(oauth) = state.oauth() {
         let first = crate::oauth::form::first_request(oauth)?;
@@ -90,7 +98,10 @@ fn curl(plan: &Plan, state: &State) -> Result<ExitCode> {
         writeln!(Stdout, "{}", crate::curl::command(&first, &net, None))?;
     }
     let digest = state.digest_for_curl(&plan.request.url);
-    let line = crate::curl::command(&plan.request, &plan.net, digest);
+    let mut line = crate::curl::command(&plan.request, &plan.net, digest);
+    if let Some(filter) = &plan.output.filter {
+        line.push_str(&crate::curl::jq_pipe(filter.expr(), filter.raw()));
+    }
     writeln!(Stdout, "{line}")?;
     Ok(ExitCode::Ok)
 }
@@ -122,6 +133,8 @@ fn send(plan: &Plan, state: &mut State) -> Result<ExitCode> {
 /// the run with exit 130 itself.
 pub fn interrupt() -> bool {
     if !crate::download::interrupt() {
+        // A password question cut short gets the terminal's echo back.
+        crate::prompt::restore();
         return true;
     }
     crate::engine::interrupt();

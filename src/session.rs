@@ -240,7 +240,7 @@ fn cookie(name: &str, item: &Value) -> Result<CookieRecord, String> {
     Ok(CookieRecord {
         name: name.to_string(),
         value: Secret::new(value),
-        domain: text("domain").to_string(),
+        domain: from_file_domain(text("domain")),
         path: text("path").to_string(),
         secure: fields
             .get("secure")
@@ -250,7 +250,45 @@ fn cookie(name: &str, item: &Value) -> Result<CookieRecord, String> {
             .get("expires")
             .and_then(Value::as_f64)
             .map(|t| t as i64),
+        port: match fields.get("port") {
+            Some(Value::String(ports)) => {
+                ports.split(',').next().and_then(|p| p.trim().parse().ok())
+            }
+            Some(Value::Number(n)) => n.as_u64().and_then(|p| u16::try_from(p).ok()),
+            _ => None,
+        },
     })
+}
+
+/// Python's cookie jar, which httpie uses, matches a dotless host such as `localhost` as
+/// `localhost.local`, and stores its cookies under that name; rq's jar uses the host itself.
+const LOCALHOST_IN_FILES: &str = "localhost.local";
+
+/// A cookie domain as rq's jar holds it: httpie's `localhost.local` is `localhost`.
+fn from_file_domain(domain: &str) -> String {
+    match domain.strip_prefix('.').unwrap_or(domain) {
+        d if d.eq_ignore_ascii_case(LOCALHOST_IN_FILES) => domain.replace(d, "localhost"),
+        _ => domain.to_string(),
+    }
+}
+
+/// A cookie domain as a session file holds it: `localhost` as httpie's `localhost.local`,
+/// so that httpie sends rq's localhost cookies too.
+fn to_file_domain(domain: &str) -> String {
+    match domain.strip_prefix('.').unwrap_or(domain) {
+        d if d.eq_ignore_ascii_case("localhost") => domain.replace(d, LOCALHOST_IN_FILES),
+        _ => domain.to_string(),
+    }
+}
+
+/// A cookie's port as httpie's files write it (Python's cookie jar reads the list and sends
+/// the cookie only to those ports). That jar takes an https URL without a port as port 80,
+/// so a cookie of https:443 also lists 80, after 443: rq binds a cookie to the first port.
+fn to_file_port(port: u16) -> String {
+    match port {
+        443 => "443,80".into(),
+        p => p.to_string(),
+    }
 }
 
 /// The HTTPie 3.x form, keys sorted and indented four spaces as httpie writes it.
@@ -268,14 +306,17 @@ pub fn render(file: &SessionFile) -> String {
         .cookies
         .iter()
         .map(|c| {
-            json!({
-                "domain": c.domain,
-                "expires": c.expires,
-                "name": c.name,
-                "path": c.path,
-                "secure": c.secure,
-                "value": c.value.expose(),
-            })
+            let mut cookie = Map::new();
+            cookie.insert("domain".into(), to_file_domain(&c.domain).into());
+            cookie.insert("expires".into(), c.expires.into());
+            cookie.insert("name".into(), c.name.clone().into());
+            cookie.insert("path".into(), c.path.clone().into());
+            if let Some(port) = c.port {
+                cookie.insert("port".into(), to_file_port(port).into());
+            }
+            cookie.insert("secure".into(), c.secure.into());
+            cookie.insert("value".into(), c.value.expose().into());
+            Value::Object(cookie)
         })
         .collect();
     let headers: Vec<Value> = file
@@ -320,8 +361,12 @@ pub fn ensure_dir(path: &Path) -> Result<()> {
 }
 
 /// Replace `path` with `text` atomically: a temporary file beside it, created with mode
-/// 0600, written and fsynced, then renamed over it.
+/// 0600, written and fsynced, then renamed over it. When `path` is a symbolic link, the file
+/// it points to is replaced and the link stays (httpie and xh write through it too; a
+/// rename over the link would turn it into a file of its own).
 pub fn write_atomic(path: &Path, text: &[u8]) -> io::Result<()> {
+    let target = link_target(path)?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -351,6 +396,28 @@ pub fn write_atomic(path: &Path, text: &[u8]) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Where `path` ends up after following symbolic links (as many as the system would); `path`
+/// itself when it is not a link. The target need not exist yet: a dangling link is written
+/// through as well.
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::read_link(&path) {
+            Ok(to) => {
+                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                path = base.join(to);
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => return Ok(path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(path),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "'{}': too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 fn create_private(path: &Path) -> io::Result<fs::File> {
@@ -437,6 +504,7 @@ mod tests {
                 path: "/p".into(),
                 secure: true,
                 expires: Some(2_000_000_000),
+                port: Some(8080),
             }],
             oauth2: None,
         };
@@ -456,6 +524,54 @@ mod tests {
         assert_eq!(o.state["expires_at"], 5);
         assert!(!format!("{file:?}").contains("id:s"));
         assert_eq!(parse(render(&file).as_bytes()).unwrap(), file);
+    }
+
+    #[test]
+    fn localhost_cookies_and_ports_are_written_as_httpie_reads_them() {
+        let cookie = |domain: &str, port: Option<u16>| CookieRecord {
+            name: "k".into(),
+            value: Secret::new("v"),
+            domain: domain.into(),
+            path: "/".into(),
+            secure: false,
+            expires: None,
+            port,
+        };
+        let file = SessionFile {
+            cookies: vec![
+                cookie("localhost", Some(8080)),
+                cookie(".localhost", Some(443)),
+                cookie("a.test", Some(80)),
+                cookie("localhost.example", None),
+            ],
+            ..SessionFile::default()
+        };
+        let text = render(&file);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let shown: Vec<(String, Value)> = value["cookies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["domain"].as_str().unwrap().to_string(), c["port"].clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("localhost.local".to_string(), json!("8080")),
+                (".localhost.local".to_string(), json!("443,80")),
+                ("a.test".to_string(), json!("80")),
+                ("localhost.example".to_string(), Value::Null),
+            ]
+        );
+        assert_eq!(parse(text.as_bytes()).unwrap(), file);
+        // httpie's own file: a bare localhost.local, ports as Python's jar lists them.
+        let httpie = r#"{"cookies": [{"name": "a", "value": "1", "domain": "localhost.local", "port": "8000,8001"}, {"name": "b", "value": "2", "domain": "LOCALHOST.LOCAL"}]}"#;
+        let read = parse(httpie.as_bytes()).unwrap().cookies;
+        assert_eq!(
+            (read[0].domain.as_str(), read[0].port),
+            ("localhost", Some(8000))
+        );
+        assert_eq!((read[1].domain.as_str(), read[1].port), ("localhost", None));
     }
 
     #[test]

@@ -18,9 +18,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use url::Url;
 
-use crate::auth::{self, Auth, DigestRequest, Scheme, Secret};
+use crate::auth::{self, Auth, DigestAnswer, DigestRequest, Scheme, Secret};
 use crate::cookies::Jar;
-use crate::error::{fail, ExitCode};
+use crate::error::{fail, usage, ExitCode};
 use crate::netrc::{self, Netrc};
 use crate::request::{Header, Request};
 use crate::session::{self, SessionFile};
@@ -66,6 +66,8 @@ pub struct Options {
     pub sends: bool,
     /// A terminal exists to ask for a password on.
     pub terminal: bool,
+    /// `-I`: never ask for a password.
+    pub no_prompt: bool,
     /// Warnings on stderr (off with `-qq`).
     pub warnings: bool,
     /// Where netrc is read from (`$NETRC`, else `~/.netrc`).
@@ -118,7 +120,7 @@ impl State {
             return Ok(self.header_for(url));
         }
         match url_auth {
-            Some(creds) => Ok(self.url_auth(creds)?.header()),
+            Some(creds) => Ok(self.url_auth(creds, url)?.header()),
             None => Ok(self.header_for(url)),
         }
     }
@@ -152,7 +154,7 @@ impl State {
         if let Some(s) = &mut self.session {
             s.typed.get_or_insert(typed);
         }
-        self.jar.absorb(headers, url)?;
+        self.jar.absorb(headers, url);
         self.jar.apply(headers, url);
         Ok(())
     }
@@ -165,12 +167,13 @@ impl State {
             return Ok(());
         }
         let scheme = self.opts.scheme.unwrap_or(Scheme::Basic);
+        let host = crate::target::host_header(url);
         let given = if let Some(token) = &self.opts.bearer {
             Some(Auth::Bearer(token.clone()))
         } else if let Some(raw) = &self.opts.auth {
-            Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
+            Some(self.credentials(scheme, raw.expose(), &host)?)
         } else if let Some(creds) = url_auth {
-            Some(self.url_auth(creds)?)
+            Some(self.url_auth(creds, url)?)
         } else {
             None
         };
@@ -179,15 +182,51 @@ impl State {
         }
         self.given = match (given, stored) {
             (Some(a), _) => Some(a),
-            (None, Some((scheme, raw))) => {
-                Some(Auth::parse(scheme, raw.expose(), self.opts.terminal, "-a")?)
-            }
+            (None, Some((scheme, raw))) => Some(self.credentials(scheme, raw.expose(), &host)?),
             (None, None) => None,
         };
         if self.given.is_none() && !self.opts.ignore_netrc {
             self.netrc = self.load_netrc();
         }
-        Ok(())
+        self.check_credentials_found(url)
+    }
+
+    /// `-A basic|digest|bearer` asks for an authentication scheme: without credentials from
+    /// `-a`, `--bearer`, the URL, the session or netrc for the host it has nothing to send,
+    /// which is a usage error (httpie: `--auth required`).
+    fn check_credentials_found(&self, url: &Url) -> Result<()> {
+        let (Some(scheme), None) = (self.opts.scheme, &self.given) else {
+            return Ok(());
+        };
+        let host = url.host_str().unwrap_or("");
+        if self
+            .netrc
+            .as_ref()
+            .is_some_and(|n| n.lookup(host).is_some())
+        {
+            return Ok(());
+        }
+        let give = match scheme {
+            Scheme::Bearer => "--bearer TOKEN (or -a TOKEN)",
+            _ => "-a USER[:PASSWORD]",
+        };
+        Err(usage(format!(
+            "-A {} needs credentials and none were given: pass {give}, or add {host} to \
+             your netrc",
+            scheme.name()
+        )))
+    }
+
+    /// `USER[:PASS]` (or a token) for `scheme`. A missing password is asked for on the
+    /// terminal, except with `-I`, which means no prompt (as in httpie).
+    fn credentials(&self, scheme: Scheme, raw: &str, host: &str) -> Result<Auth> {
+        if self.opts.no_prompt && scheme != Scheme::Bearer && !raw.contains(':') {
+            return Err(usage(format!(
+                "-a {raw}: password missing, and -I (--ignore-stdin) means rq doesn't ask for \
+                 it; pass it as -a {raw}:PASSWORD"
+            )));
+        }
+        Auth::parse(scheme, raw, self.opts.terminal, "-a", host)
     }
 
     /// Read the session file, if there is one, and put its cookies in the jar; returns the
@@ -225,7 +264,7 @@ impl State {
     }
 
     /// `user:pass@` in a URL, with `-A`'s scheme (a token makes no sense there: Basic).
-    fn url_auth(&self, (user, pass): (String, Option<String>)) -> Result<Auth> {
+    fn url_auth(&self, (user, pass): (String, Option<String>), url: &Url) -> Result<Auth> {
         let scheme = match self.opts.scheme {
             Some(Scheme::Digest) => Scheme::Digest,
             _ => Scheme::Basic,
@@ -234,7 +273,8 @@ impl State {
             Some(p) => format!("{user}:{p}"),
             None => user,
         };
-        Auth::parse(scheme, &raw, self.opts.terminal, "-a")
+        let host = crate::target::host_header(url);
+        self.credentials(scheme, &raw, &host)
     }
 
     fn load_netrc(&self) -> Option<Netrc> {
@@ -384,8 +424,20 @@ impl State {
             cnonce: None,
         };
         let host = crate::target::host_header(&request.url);
-        let Some(value) = auth::digest_answer(challenges(), &user, &pass, &digest, &host)? else {
-            return Ok(None);
+        let value = match auth::digest_answer(challenges(), &user, &pass, &digest, &host)? {
+            DigestAnswer::Answer(value) => value,
+            DigestAnswer::NoChallenge => return Ok(None),
+            DigestAnswer::Unsupported(names) => {
+                if self.opts.warnings {
+                    eprintln!(
+                        "rq: warning: {host} asks for Digest auth with {}, which rq can't \
+                         compute (it answers MD5, SHA-256, SHA-512-256 and SHA-512, also \
+                         -sess); the 401 is shown as received",
+                        names.join(", ")
+                    );
+                }
+                return Ok(None);
+            }
         };
         let mut retry = request.clone();
         set_header(&mut retry.headers, "Authorization", value.into_bytes());

@@ -3,15 +3,18 @@
 //! httpie reads stdin whenever it is not a terminal, which hangs CI jobs whose stdin is an
 //! open pipe nobody writes to. rq reads it on a helper thread: empty stdin means no body, a
 //! terminal is never read, and when nothing has arrived after 10 s a warning says `-I` may be
-//! wanted. When the request already has a body from items, stdin is only glanced at, so an
-//! idle pipe cannot block the request either.
+//! wanted; `--max-time` bounds that wait. When the request already has a body from items, or
+//! its method does not normally carry one (GET, HEAD, DELETE, OPTIONS), stdin is only glanced
+//! at, so an idle pipe cannot block the request either.
 
 use std::io::{self, Read};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long to wait for stdin when the request already has a body from elsewhere.
+use crate::error::Timeout;
+
+/// How long to wait for stdin when the request does not wait for a body from it.
 const GLANCE: Duration = Duration::from_millis(100);
 
 /// What a glance at stdin found.
@@ -19,36 +22,64 @@ const GLANCE: Duration = Duration::from_millis(100);
 pub enum Glance {
     /// End of input straight away: no body.
     Empty,
-    /// Data arrived (the first chunk).
-    Data,
+    /// Data arrived: the first bytes read, which the body must start with.
+    Data(Vec<u8>),
     /// Nothing arrived in time; stdin is left alone.
     Idle,
 }
 
-/// Read stdin up to `limit` bytes; the flag is true when that reached the end of input (so
-/// the bytes are the whole body). `warn` is called once if nothing has arrived after
-/// `patience` (10 s by default, see `env.rs`).
+/// When to stop waiting for stdin.
+#[derive(Debug, Clone, Copy)]
+pub struct Wait {
+    /// After this long without data, `warn` is called once (10 s by default, see `env.rs`).
+    pub patience: Duration,
+    /// `--max-time`, counted from rq's start: past it the wait ends in a timeout.
+    pub deadline: Option<Instant>,
+}
+
+/// Read stdin up to `limit` bytes after `prefix` (what a glance read already); the flag is
+/// true when that reached the end of input (so the bytes are the whole body). `warn` is
+/// called once if nothing has arrived after `wait.patience`; the wait ends with a
+/// [`Timeout::Whole`] error at `wait.deadline`.
 pub fn read_head(
+    prefix: Vec<u8>,
     limit: usize,
-    patience: Duration,
+    wait: Wait,
     warn: impl FnOnce(),
 ) -> io::Result<(Vec<u8>, bool)> {
     let (tx, rx) = mpsc::channel();
+    let want = (limit + 1).saturating_sub(prefix.len()) as u64;
     thread::spawn(move || {
-        let mut buf = Vec::new();
+        let mut buf = prefix;
         let result = io::stdin()
             .lock()
-            .take(limit as u64 + 1)
+            .take(want)
             .read_to_end(&mut buf)
             .map(|_| buf);
         let _ = tx.send(result);
     });
-    let result = match rx.recv_timeout(patience) {
-        Ok(result) => result,
-        Err(_) => {
-            warn();
-            rx.recv()
-                .unwrap_or_else(|_| Err(io::Error::other("stdin reader stopped")))
+    let warn_at = Instant::now() + wait.patience;
+    let mut warn = Some(warn);
+    let result = loop {
+        let until = match (warn.is_some(), wait.deadline) {
+            (true, Some(deadline)) => warn_at.min(deadline),
+            (true, None) => warn_at,
+            (false, Some(deadline)) => deadline,
+            (false, None) => break rx.recv().unwrap_or_else(|_| Err(stopped())),
+        };
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(result) => break result,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Err(stopped()),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if wait.deadline.is_some_and(|d| Instant::now() >= d) {
+            // The reader thread stays blocked on the pipe; the process ends without it.
+            return Err(Timeout::Whole.into_io());
+        }
+        if Instant::now() >= warn_at {
+            if let Some(warn) = warn.take() {
+                warn();
+            }
         }
     };
     // One byte past the limit tells "exactly `limit` bytes" from "more to come"; it stays
@@ -59,18 +90,23 @@ pub fn read_head(
     })
 }
 
-/// Look at stdin briefly, without blocking for long: used to reject stdin data mixed with
-/// another body source while tolerating an idle, never-closed pipe.
+fn stopped() -> io::Error {
+    io::Error::other("stdin reader stopped")
+}
+
+/// Look at stdin briefly, without blocking for long: an idle, never-closed pipe is left
+/// alone; data found is returned so that nothing read is lost.
 pub fn glance() -> Glance {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let mut byte = [0u8; 1];
-        let n = io::stdin().lock().read(&mut byte).unwrap_or(0);
-        let _ = tx.send(n);
+        let mut buf = vec![0u8; 8192];
+        let n = io::stdin().lock().read(&mut buf).unwrap_or(0);
+        buf.truncate(n);
+        let _ = tx.send(buf);
     });
     match rx.recv_timeout(GLANCE) {
-        Ok(0) => Glance::Empty,
-        Ok(_) => Glance::Data,
+        Ok(buf) if buf.is_empty() => Glance::Empty,
+        Ok(buf) => Glance::Data(buf),
         Err(_) => Glance::Idle,
     }
 }

@@ -1,8 +1,10 @@
 //! Turning what the user typed as a URL into the absolute URL rq requests.
 //!
 //! Rules (SPEC §1): `https://` when no scheme is given, except loopback hosts (`localhost`,
-//! `127.0.0.0/8`, `[::1]`), which get `http://` (rq deliberately differs from httpie, whose
-//! default is http everywhere); `:3000/x` and `:/x` are localhost shorthands; host names are
+//! `127.0.0.0/8`, `[::1]`, and `0.0.0.0`, see [`is_loopback`]), which get `http://` (rq
+//! deliberately differs from httpie, whose default is http everywhere); `:3000/x` and `:/x`
+//! are localhost shorthands, while `://host/x` is a URL with its scheme left out (as in
+//! httpie); host names are
 //! IDNA-encoded and spaces or non-ASCII in the path and query are percent-encoded (the `url`
 //! crate does both). `--path-as-is` keeps `/../` and `/./`, which `url` would otherwise resolve,
 //! so the typed path travels beside the `Url` (see [`path_as_typed`]).
@@ -58,7 +60,10 @@ fn with_scheme(input: &str, scheme: SchemeDefault<'_>) -> String {
     if has_scheme(input) {
         return input.to_string();
     }
-    let rest = if let Some(after) = input.strip_prefix(':') {
+    let rest = if let Some(after) = input.strip_prefix("://") {
+        // `://host/path`: a URL with its scheme left out, as in httpie (not a localhost path).
+        after.to_string()
+    } else if let Some(after) = input.strip_prefix(':') {
         // `:3000/x`, `:/x`, `:` → localhost
         if after.starts_with('/') || after.is_empty() {
             format!("localhost{after}")
@@ -99,16 +104,26 @@ fn host_of(rest: &str) -> &str {
     host_port.split(':').next().unwrap_or("")
 }
 
-/// Loopback targets, which default to http: `localhost` (and `*.localhost`), 127.0.0.0/8, ::1.
+/// Targets on this machine, which default to http: `localhost` (and `*.localhost`),
+/// 127.0.0.0/8 in any spelling the URL parser accepts (`127.1`, `0x7f.1`), `::1` however
+/// written (`0:0:0:0:0:0:0:1`), IPv4-mapped loopback (`::ffff:127.0.0.1`), and the
+/// unspecified addresses `0.0.0.0` and `::`, which dev servers bind and which connect to
+/// this machine (curl sends to them too; httpie uses http for every host anyway).
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
+    if host == "localhost" || host.ends_with(".localhost") {
         return true;
     }
-    match host.parse::<std::net::Ipv4Addr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => false,
-    }
+    let ip: std::net::IpAddr = match url::Host::parse(&host) {
+        Ok(url::Host::Ipv4(ip)) => ip.into(),
+        Ok(url::Host::Ipv6(ip)) => ip.into(),
+        _ => match url::Host::parse(&format!("[{host}]")) {
+            Ok(url::Host::Ipv6(ip)) => ip.into(),
+            _ => return false,
+        },
+    };
+    let ip = ip.to_canonical();
+    ip.is_loopback() || ip.is_unspecified()
 }
 
 /// For `--path-as-is`: the path exactly as typed (dot segments kept), percent-encoded the
@@ -125,7 +140,7 @@ pub fn path_as_typed(input: &str) -> Option<String> {
         .add(b'{')
         .add(b'}');
     let after_scheme = match input.find("://") {
-        Some(i) if has_scheme(input) => &input[i + 3..],
+        Some(i) if has_scheme(input) || i == 0 => &input[i + 3..],
         _ => input.trim_start_matches(':'),
     };
     let path = &after_scheme[after_scheme.find('/')?..];
@@ -199,12 +214,23 @@ mod tests {
             ("127.0.0.1:9/x", "http://127.0.0.1:9/x"),
             ("127.5.6.7/x", "http://127.5.6.7/x"),
             ("[::1]:8000/", "http://[::1]:8000/"),
+            ("[0:0:0:0:0:0:0:1]:8000/", "http://[::1]:8000/"),
+            ("[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/"),
+            ("127.1/x", "http://127.0.0.1/x"),
+            ("127.255.255.254", "http://127.255.255.254/"),
+            ("0.0.0.0:8000", "http://0.0.0.0:8000/"),
+            ("[::]:8000", "http://[::]:8000/"),
+            ("[::ffff:10.0.0.1]/", "https://[::ffff:a00:1]/"),
+            ("128.0.0.1", "https://128.0.0.1/"),
+            ("localhost.example", "https://localhost.example/"),
             ("http://example.org", "http://example.org/"),
             ("HTTPS://Example.ORG/A", "https://example.org/A"),
             ("user:pw@localhost/x", "http://user:pw@localhost/x"),
             ("bücher.example/ä b", "https://xn--bcher-kva.example/%C3%A4%20b"),
             ("example.org/a b?q=ü", "https://example.org/a%20b?q=%C3%BC"),
             ("example.org/a/../b", "https://example.org/b"),
+            ("://example.org/x", "https://example.org/x"),
+            ("://localhost:8080/x", "http://localhost:8080/x"),
             ("ftp://example.org", "ERR unsupported URL scheme 'ftp' in 'ftp://example.org' (rq speaks http and https)"),
             ("", "ERR the URL is empty"),
         ];

@@ -11,7 +11,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Standard input up to this size is read into memory and sent with a `Content-Length`;
 /// beyond it the rest streams from stdin (chunked, unless stdin is a regular file).
@@ -352,11 +351,17 @@ impl<R: Read> Read for Exact<R> {
 }
 
 /// Standard input as a body: `None` when empty; in memory up to [`STDIN_IN_MEMORY`];
-/// streamed beyond. `warn` is called once if nothing arrives for a while (see `stdin.rs`).
-pub fn from_stdin(patience: Duration, warn: impl FnOnce()) -> io::Result<Option<Body>> {
-    // Measured before reading: what is left of a regular file from the current offset.
-    let len = stdin_file_len();
-    let (head, complete) = crate::stdin::read_head(STDIN_IN_MEMORY, patience, warn)?;
+/// streamed beyond. `prefix` is what a glance at stdin read already. `warn` is called once
+/// if nothing arrives for a while, and the wait ends at the deadline (see `stdin.rs`).
+pub fn from_stdin(
+    prefix: Vec<u8>,
+    wait: crate::stdin::Wait,
+    warn: impl FnOnce(),
+) -> io::Result<Option<Body>> {
+    // Measured before reading: what is left of a regular file from the current offset,
+    // plus what the glance took from it.
+    let len = stdin_file_len().map(|n| n + prefix.len() as u64);
+    let (head, complete) = crate::stdin::read_head(prefix, STDIN_IN_MEMORY, wait, warn)?;
     Ok(match (head.is_empty(), complete) {
         (true, true) => None,
         (false, true) => Some(Body::Bytes(head)),

@@ -16,6 +16,22 @@ proptest! {
         }
     }
 
+    /// `--from-curl`: any command is a request or an error, never a panic.
+    #[test]
+    fn curl_command_parser_never_panics(text in "curl [-a-zA-Z0-9 '\"$\\\\@=;:/\n]{0,60}") {
+        let _ = rq::fromcurl::parse(&text);
+    }
+
+    /// A header written with curl's quoting comes back as it was written.
+    #[test]
+    fn curl_headers_round_trip(name in "[A-Za-z][A-Za-z0-9-]{0,15}", value in "[ -~]{1,30}") {
+        let value = value.trim().to_string();
+        prop_assume!(!value.is_empty());
+        let quoted = format!("{name}: {value}").replace('\'', "'\\''");
+        let cmd = rq::fromcurl::parse(&format!("curl http://x -H '{quoted}'")).unwrap();
+        prop_assert_eq!(cmd.headers, vec![(name, value)]);
+    }
+
     #[test]
     fn item_parser_never_panics_on_separator_soup(text in "[a-z:=@;\\[\\]\\\\ ]{0,24}") {
         let _ = items::parse_item(&text);

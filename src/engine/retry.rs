@@ -77,8 +77,12 @@ impl Retry {
                 self.say(format_args!("not retrying: {refusal} ({})", reason.what));
                 return result;
             }
-            let Some(delay) = self.pause(n, &reason, started.elapsed()) else {
-                return result;
+            let delay = match self.pause(n, &reason, started.elapsed()) {
+                Ok(delay) => delay,
+                Err(why) => {
+                    self.say(format_args!("not retrying: {why} ({})", reason.what));
+                    return result;
+                }
             };
             self.say(format_args!(
                 "retrying in {:.1}s (attempt {} of {}): {}",
@@ -106,16 +110,27 @@ impl Retry {
         })
     }
 
-    /// The pause before attempt `n + 1`, or `None` when it would end past the limits.
-    fn pause(&self, n: u32, reason: &Reason, elapsed: Duration) -> Option<Duration> {
+    /// The pause before attempt `n + 1`, or why there is none: it would end past the limits.
+    fn pause(&self, n: u32, reason: &Reason, elapsed: Duration) -> Result<Duration, String> {
         let delay = match (reason.retry_after, self.delay) {
             (Some(server), _) => server,
             (None, Some(fixed)) => fixed,
             (None, None) => Duration::from_secs(1u64 << (n - 1).min(5)).min(MAX_BACKOFF),
         };
+        let asked = match reason.retry_after {
+            Some(_) => format!("the server asks to wait {}s (Retry-After)", delay.as_secs()),
+            None => format!("the next pause of {:.1}s", delay.as_secs_f64()),
+        };
         match self.max_time {
-            Some(max) => (elapsed + delay <= max).then_some(delay),
-            None => (reason.retry_after.is_none() || delay <= MAX_RETRY_AFTER).then_some(delay),
+            Some(max) if elapsed + delay > max => Err(format!(
+                "{asked}, which would end past --retry-max-time {}s",
+                max.as_secs_f64()
+            )),
+            None if reason.retry_after.is_some() && delay > MAX_RETRY_AFTER => Err(format!(
+                "{asked}, longer than rq waits without --retry-max-time ({}s)",
+                MAX_RETRY_AFTER.as_secs()
+            )),
+            _ => Ok(delay),
         }
     }
 
@@ -275,15 +290,17 @@ mod tests {
             what: String::new(),
             retry_after: Some(Duration::from_secs(5)),
         };
-        assert_eq!(p.pause(1, &r, Duration::ZERO), Some(Duration::from_secs(5)));
+        assert_eq!(p.pause(1, &r, Duration::ZERO), Ok(Duration::from_secs(5)));
         p.max_time = Some(Duration::from_secs(4));
-        assert_eq!(p.pause(1, &r, Duration::ZERO), None);
+        let why = p.pause(1, &r, Duration::ZERO).unwrap_err();
+        assert!(why.contains("--retry-max-time 4s"), "{why}");
         p.max_time = None;
         let long = Reason {
             retry_after: Some(Duration::from_secs(3600)),
             ..r
         };
-        assert_eq!(p.pause(1, &long, Duration::ZERO), None);
+        let why = p.pause(1, &long, Duration::ZERO).unwrap_err();
+        assert!(why.contains("wait 3600s (Retry-After)"), "{why}");
     }
 
     #[test]

@@ -58,6 +58,66 @@ pub struct TlsOptions {
     pub identity: Option<Identity>,
     /// `--ssl`: the one TLS version to use (default: 1.2 or 1.3, whichever the server prefers).
     pub version: Option<TlsVersion>,
+    /// `--ciphers`: the cipher suites to offer, by rustls' names, in order of preference;
+    /// empty for all of them.
+    pub ciphers: Vec<&'static str>,
+}
+
+/// The cipher suites rq's TLS (rustls on ring) has, by the names rustls gives them, each
+/// with its TLS version.
+pub fn cipher_suites() -> Vec<(&'static str, TlsVersion)> {
+    rustls::crypto::ring::ALL_CIPHER_SUITES
+        .iter()
+        .filter_map(|s| {
+            let version = match s.version().version {
+                rustls::ProtocolVersion::TLSv1_3 => TlsVersion::Tls13,
+                _ => TlsVersion::Tls12,
+            };
+            Some((s.suite().as_str()?, version))
+        })
+        .collect()
+}
+
+/// `--ciphers LIST`: names separated by commas or colons, matched case-insensitively, for a
+/// connection limited to `version` if given. The error lists the names there are.
+pub fn parse_ciphers(list: &str, version: Option<TlsVersion>) -> Result<Vec<&'static str>, String> {
+    let known = cipher_suites();
+    let names = || {
+        let all: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+        all.join(", ")
+    };
+    let mut chosen: Vec<&'static str> = Vec::new();
+    for typed in list
+        .split([',', ':'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let Some((name, _)) = known.iter().find(|(n, _)| n.eq_ignore_ascii_case(typed)) else {
+            return Err(format!(
+                "unknown cipher suite '{typed}' in --ciphers (rustls has: {})",
+                names()
+            ));
+        };
+        if !chosen.contains(name) {
+            chosen.push(name);
+        }
+    }
+    if chosen.is_empty() {
+        return Err(format!(
+            "--ciphers names no cipher suite (rustls has: {})",
+            names()
+        ));
+    }
+    let fits = |v: TlsVersion| known.iter().any(|(n, kv)| *kv == v && chosen.contains(n));
+    if let Some(v) = version.filter(|v| !fits(*v)) {
+        let shown = if v == TlsVersion::Tls13 {
+            "tls1.3"
+        } else {
+            "tls1.2"
+        };
+        return Err(format!("--ciphers names no cipher suite for --ssl {shown}"));
+    }
+    Ok(chosen)
 }
 
 /// How server certificates are checked.

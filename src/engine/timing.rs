@@ -129,6 +129,7 @@ impl Recorder {
         let secured = (connected + micros(marks.tls)).min(to_first);
         let us = Duration::from_micros;
         Meta {
+            started: start,
             total: us(total),
             phases: Phases {
                 dns: us(dns),
@@ -148,6 +149,8 @@ impl Recorder {
 /// Everything the `m` section shows about one exchange.
 #[derive(Debug, Clone)]
 pub struct Meta {
+    /// When the (last) attempt started: hops of a redirect chain are drawn on one time axis.
+    pub started: Instant,
     /// From the start of the (last) attempt to the end of the body.
     pub total: Duration,
     pub phases: Phases,

@@ -17,6 +17,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
     RootCertStore, SignatureScheme, StreamOwned,
@@ -122,9 +123,13 @@ pub type Secured = (Box<dyn Link>, Option<Vec<u8>>);
 #[derive(Debug)]
 pub struct Client {
     opts: TlsOptions,
-    /// Built on first use; an error is kept as its message and whether it is a usage error.
-    config: OnceLock<Result<Arc<ClientConfig>, (String, bool)>>,
+    /// Built on first use, with whether the client certificate is X.509 v1; an error is kept
+    /// as its message and whether it is a usage error.
+    config: OnceLock<Result<Built, (String, bool)>>,
 }
+
+/// A rustls configuration, and whether its client certificate is X.509 v1.
+type Built = (Arc<ClientConfig>, bool);
 
 impl Client {
     pub fn new(opts: TlsOptions) -> Client {
@@ -136,10 +141,12 @@ impl Client {
 
     /// The configuration, built on first use. Most errors are the user's files (a bad CA
     /// bundle, key or password): usage errors, raised before anything was sent.
-    fn config(&self) -> Result<Arc<ClientConfig>, Error> {
-        let built = self.config.get_or_init(|| build(&self.opts).map(Arc::new));
+    fn config(&self) -> Result<Built, Error> {
+        let built = self
+            .config
+            .get_or_init(|| build(&self.opts).map(|(c, v1)| (Arc::new(c), v1)));
         match built {
-            Ok(config) => Ok(config.clone()),
+            Ok((config, v1)) => Ok((config.clone(), *v1)),
             Err((message, true)) => Err(usage_error(message.clone())),
             Err((message, false)) => Err(explained(message.clone())),
         }
@@ -155,7 +162,7 @@ impl Client {
         details: &ConnectionDetails,
         alpn: &[&[u8]],
     ) -> Result<Secured, Error> {
-        let config = self.config()?;
+        let (config, cert_v1) = self.config()?;
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| explained(format!("'{host}' is not a valid TLS server name")))?;
         let started = Instant::now();
@@ -168,6 +175,7 @@ impl Client {
         let why = Why {
             host: host.to_string(),
             sent_cert: self.opts.identity.is_some(),
+            cert_v1,
         };
         while stream.conn.is_handshaking() {
             stream
@@ -187,9 +195,19 @@ impl Client {
     }
 }
 
-fn build(opts: &TlsOptions) -> Result<ClientConfig, (String, bool)> {
+/// The rustls configuration, and whether the client certificate is X.509 v1.
+fn build(opts: &TlsOptions) -> Result<(ClientConfig, bool), (String, bool)> {
     let usage = |message: String| (message, true);
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    if !opts.ciphers.is_empty() {
+        // `--ciphers`: those suites, in the order given (the client's preference).
+        let suites = rustls::crypto::ring::ALL_CIPHER_SUITES;
+        provider.cipher_suites = (opts.ciphers.iter())
+            .filter_map(|name| suites.iter().find(|s| s.suite().as_str() == Some(name)))
+            .copied()
+            .collect();
+    }
+    let provider = Arc::new(provider);
     let versions: &[&rustls::SupportedProtocolVersion] = match opts.version {
         None => rustls::DEFAULT_VERSIONS,
         Some(TlsVersion::Tls12) => &[&rustls::version::TLS12],
@@ -200,12 +218,13 @@ fn build(opts: &TlsOptions) -> Result<ClientConfig, (String, bool)> {
         .map_err(|e| (e.to_string(), false))?;
     let builder = match &opts.verify {
         Verify::Platform => {
-            let verifier = rustls_platform_verifier::Verifier::new(provider).map_err(|e| {
-                let message = format!(
+            let verifier =
+                rustls_platform_verifier::Verifier::new(provider.clone()).map_err(|e| {
+                    let message = format!(
                     "couldn't load the system's trusted certificates ({e}): pass --verify CA_FILE"
                 );
-                (message, false)
-            })?;
+                    (message, false)
+                })?;
             builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(verifier))
@@ -217,17 +236,48 @@ fn build(opts: &TlsOptions) -> Result<ClientConfig, (String, bool)> {
         }
         Verify::Off => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerifier(provider))),
+            .with_custom_certificate_verifier(Arc::new(NoVerifier(provider.clone()))),
     };
-    match &opts.identity {
-        Some(id) => {
-            let (certs, key) = id.load().map_err(usage)?;
-            builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| usage(format!("--cert '{}': {e}", id.cert.display())))
-        }
-        None => Ok(builder.with_no_client_auth()),
+    let Some(id) = &opts.identity else {
+        return Ok((builder.with_no_client_auth(), false));
+    };
+    let (certs, key) = id.load().map_err(usage)?;
+    let v1 = certs.first().is_some_and(|c| is_x509_v1(c));
+    let shown = id.cert.display();
+    let key = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| usage(format!("--cert '{shown}': the key can't sign: {e}")))?;
+    let certified = CertifiedKey::new(certs, key);
+    // A certificate rustls can't read (an X.509 v1 one, say) can't be checked against the
+    // key, and is still sent as it is: the server decides (OpenSSL takes v1 client
+    // certificates; rustls and Go refuse them).
+    let mismatch = rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch);
+    if certified.keys_match() == Err(mismatch) {
+        return Err(usage(format!(
+            "--cert '{shown}': the key is not the certificate's (--cert-key)"
+        )));
     }
+    let resolver = Arc::new(SingleCertAndKey::from(certified));
+    Ok((builder.with_client_cert_resolver(resolver), v1))
+}
+
+/// Whether a DER certificate is X.509 v1: its TBSCertificate has no `[0]` version field.
+fn is_x509_v1(der: &[u8]) -> bool {
+    // SEQUENCE (Certificate) > SEQUENCE (TBSCertificate) > first element's tag.
+    fn inner(der: &[u8]) -> Option<&[u8]> {
+        let (&tag, rest) = der.split_first()?;
+        let (&len, rest) = rest.split_first()?;
+        let skip = match len {
+            0..=0x7f => 0,
+            0x81..=0x84 => usize::from(len & 0x7f),
+            _ => return None,
+        };
+        (tag == 0x30).then(|| rest.get(skip..)).flatten()
+    }
+    inner(der)
+        .and_then(inner)
+        .is_some_and(|tbs| tbs.first() != Some(&0xa0))
 }
 
 /// What a TLS failure means, for the host it happened with.
@@ -235,6 +285,8 @@ fn build(opts: &TlsOptions) -> Result<ClientConfig, (String, bool)> {
 struct Why {
     host: String,
     sent_cert: bool,
+    /// The client certificate sent is X.509 v1, which many servers refuse.
+    cert_v1: bool,
 }
 
 impl Why {
@@ -259,10 +311,17 @@ impl Why {
             ),
             E::AlertReceived(
                 AlertDescription::BadCertificate
+                | AlertDescription::UnsupportedCertificate
                 | AlertDescription::UnknownCA
                 | AlertDescription::CertificateUnknown
                 | AlertDescription::DecryptError,
-            ) if self.sent_cert => format!("{host} rejected the client certificate (--cert)"),
+            ) if self.sent_cert => match self.cert_v1 {
+                true => format!(
+                    "{host} rejected the client certificate (--cert): it is an X.509 v1 \
+                     certificate, which many servers refuse; reissue it as v3"
+                ),
+                false => format!("{host} rejected the client certificate (--cert)"),
+            },
             E::AlertReceived(AlertDescription::ProtocolVersion) => {
                 format!("{host} doesn't speak the TLS version chosen with --ssl")
             }
@@ -454,6 +513,7 @@ mod tests {
         Why {
             host: "b.test".into(),
             sent_cert,
+            cert_v1: false,
         }
     }
 

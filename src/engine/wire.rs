@@ -83,7 +83,7 @@ pub fn stopped() -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
-    /// No request yet, or one whose response is being read: the next write starts a request.
+    /// No request on this connection yet.
     Idle,
     /// A request is going out, or the head of its response is being read.
     Request,

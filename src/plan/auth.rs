@@ -32,6 +32,7 @@ pub fn options(cli: &Cli, env: &Env, diagnostics: &Diagnostics) -> Result<Option
         session,
         sends: !(cli.offline || cli.curl),
         terminal: env.stdin_tty || env.stderr_tty,
+        no_prompt: cli.ignore_stdin,
         warnings: diagnostics.warnings,
         netrc: env.netrc.clone(),
         home: env.home.clone(),

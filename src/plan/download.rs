@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Result;
 
@@ -62,9 +63,19 @@ pub fn options(
             .headers
             .push(Header::new("Accept-Encoding", "identity"));
     }
+    // `-o FILE` is opened now, before anything is sent: a path rq can't write is a usage
+    // error, not a response lost after the request went out.
+    let opened = match (&dest, cli.resume, cli.offline || cli.curl) {
+        (Dest::File(path), false, false) => Some(Arc::new(
+            crate::download::OutputFile::open(path)
+                .map_err(|why| usage(format!("-o: {why}; nothing was sent")))?,
+        )),
+        _ => None,
+    };
     Ok(Some(Options {
         download: cli.download,
         dest,
+        opened,
         resume_from,
         only_success: cli.download && !cli.no_check_status,
         diagnostics,

@@ -9,7 +9,9 @@
 //! own and lend to the engine's observers.
 
 mod auth;
+mod base;
 mod download;
+mod fromcurl;
 mod net;
 mod output;
 mod request;
@@ -66,9 +68,13 @@ pub enum Mode {
 pub fn build(cli: Cli, env: &Env) -> Result<(Plan, State)> {
     let diagnostics = diagnostics(&cli, env);
     let mut state = State::new(auth::options(&cli, env, &diagnostics)?);
-    let mut requests = request::all(&cli, env, &diagnostics, &mut state)?;
+    // `--max-time` counts from rq's start, so a wait for stdin spends it too.
+    let deadline = net::max_time(&cli)?.map(|t| env.started + t);
+    let mut requests = request::all(&cli, env, &diagnostics, deadline, &mut state)?;
     let mut request = requests.remove(0);
     let download = download::options(&cli, env, diagnostics, &mut request)?;
+    let mut net = net::settings(&cli, env, &diagnostics)?;
+    net.max_time = deadline.map(net::time_left).transpose()?;
     let plan = Plan {
         mode: if cli.curl {
             Mode::Curl
@@ -77,7 +83,7 @@ pub fn build(cli: Cli, env: &Env) -> Result<(Plan, State)> {
         } else {
             Mode::Send
         },
-        net: net::settings(&cli, env, &diagnostics)?,
+        net,
         output: output::output(&cli, env)?,
         check_status: !cli.no_check_status,
         diagnostics,

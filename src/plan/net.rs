@@ -9,7 +9,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -17,8 +17,8 @@ use crate::cli::{Cli, HttpVersion, SslVersion};
 use crate::diagnostics::Diagnostics;
 use crate::engine::retry::Retry;
 use crate::engine::settings::{
-    ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions, TlsVersion, Verify,
-    Versions,
+    parse_ciphers, ConnectOptions, Family, Identity, Names, Pin, Proxies, Reroute, TlsOptions,
+    TlsVersion, Verify, Versions,
 };
 use crate::engine::Settings;
 use crate::env::Env;
@@ -38,6 +38,22 @@ fn secs(option: &str, value: f64) -> Result<Duration> {
         })
 }
 
+/// `--max-time`, checked.
+pub fn max_time(cli: &Cli) -> Result<Option<Duration>> {
+    cli.max_time.map(|t| secs("--max-time", t)).transpose()
+}
+
+/// What is left of `--max-time` for the exchange once planning (which may have waited for
+/// stdin) is done; none left is the timeout itself.
+pub fn time_left(deadline: Instant) -> Result<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    match left.is_zero() {
+        true => Err(anyhow::Error::new(crate::error::Timeout::Whole)
+            .context("preparing the request failed")),
+        false => Ok(left),
+    }
+}
+
 /// Everything the engine needs to know.
 pub fn settings(cli: &Cli, env: &Env, diag: &Diagnostics) -> Result<Settings> {
     Ok(Settings {
@@ -46,7 +62,7 @@ pub fn settings(cli: &Cli, env: &Env, diag: &Diagnostics) -> Result<Settings> {
         max_redirects: cli.max_redirects,
         connect_timeout: secs("--connect-timeout", cli.connect_timeout)?,
         idle_timeout: cli.timeout.map(|t| secs("--timeout", t)).transpose()?,
-        max_time: cli.max_time.map(|t| secs("--max-time", t)).transpose()?,
+        max_time: max_time(cli)?,
         connect: connect(cli, env)?,
         retry: retry(cli, diag)?,
         debug: diag.debug,
@@ -140,13 +156,19 @@ fn tls(cli: &Cli, getenv: &dyn Fn(&str) -> Option<String>) -> Result<TlsOptions>
         }
         None => None,
     };
+    let version = cli.ssl.map(|v| match v {
+        SslVersion::Tls12 => TlsVersion::Tls12,
+        SslVersion::Tls13 => TlsVersion::Tls13,
+    });
+    let ciphers = match &cli.ciphers {
+        Some(list) => parse_ciphers(list, version).map_err(usage)?,
+        None => Vec::new(),
+    };
     Ok(TlsOptions {
         verify,
         identity,
-        version: cli.ssl.map(|v| match v {
-            SslVersion::Tls12 => TlsVersion::Tls12,
-            SslVersion::Tls13 => TlsVersion::Tls13,
-        }),
+        version,
+        ciphers,
     })
 }
 

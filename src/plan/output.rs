@@ -6,6 +6,7 @@ use anyhow::Result;
 use crate::cli::{Cli, Pretty, Style};
 use crate::env::Env;
 use crate::error::usage;
+use crate::print::filter::Filter;
 use crate::print::{charset, Output, Sections, ThemeName};
 
 fn theme_name(style: Style) -> ThemeName {
@@ -30,7 +31,9 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
     } else {
         Pretty::None
     });
-    let colors_allowed = !env.no_color && !env.term_dumb;
+    // NO_COLOR and TERM=dumb change the default only: an explicit --pretty=all or
+    // --pretty=colors asks for colours, and flags win (no-color.org).
+    let colors_allowed = cli.pretty.is_some() || (!env.no_color && !env.term_dumb);
     let colors = (matches!(pretty, Pretty::All | Pretty::Colors) && colors_allowed)
         .then_some(theme_name(cli.style));
     let mut out = Output {
@@ -40,6 +43,9 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         format: matches!(pretty, Pretty::All | Pretty::Format),
         json_indent: 4,
         json_sort_keys: cli.sorted,
+        xml_format: true,
+        // httpie's default for XML (JSON's is 4).
+        xml_indent: 2,
         headers_sort: cli.sorted,
         response_mime: response_mime(cli)?,
         response_charset: response_charset(cli)?,
@@ -50,6 +56,8 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
             Some(crate::cli::HttpVersion::Http10) => "HTTP/1.0",
             _ => "HTTP/1.1",
         },
+        filter: filter(cli)?,
+        meta_json: cli.meta_format == Some(crate::cli::MetaFormat::Json),
     };
     for opts in &cli.format_options {
         apply_format_options(&mut out, opts)?;
@@ -63,25 +71,39 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
     Ok(out)
 }
 
+/// `--filter`, compiled now so that an expression that does not parse stops rq before
+/// anything is sent. Its results are printed, so it has no use where nothing is.
+fn filter(cli: &Cli) -> Result<Option<Filter>> {
+    let Some(expr) = &cli.filter else {
+        return Ok(None);
+    };
+    if cli.offline {
+        return Err(usage(
+            "--filter can't be used with --offline: nothing is received to filter",
+        ));
+    }
+    let saved = [
+        (cli.download, "--download"),
+        (cli.resume, "--continue"),
+        (cli.output.is_some(), "--output"),
+    ];
+    if let Some((_, option)) = saved.iter().find(|(set, _)| *set) {
+        return Err(usage(format!(
+            "--filter can't be used with {option}, which saves the body as received: \
+             redirect stdout to keep the filter's results"
+        )));
+    }
+    Filter::compile(expr, cli.filter_raw)
+        .map(Some)
+        .map_err(usage)
+}
+
 fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
     if cli.quiet > 0 {
         return Ok(Sections::default());
     }
-    if let Some(p) = &cli.print {
-        return Sections::parse(p, "--print");
-    }
-    if cli.verbose > 0 {
-        let mut s = Sections::parse("HBhb", "-v")?;
-        s.meta = cli.verbose > 1;
-        return Ok(s);
-    }
-    if cli.headers || cli.body || cli.meta {
-        return Ok(Sections {
-            response_headers: cli.headers,
-            response_body: cli.body,
-            meta: cli.meta,
-            ..Sections::default()
-        });
+    if let Some(chosen) = chosen_sections(cli)? {
+        return Ok(chosen);
     }
     if cli.offline {
         return Sections::parse("HB", "--offline");
@@ -94,6 +116,53 @@ fn sections(cli: &Cli, env: &Env) -> Result<Sections> {
         });
     }
     Sections::parse(if env.stdout_tty { "hb" } else { "b" }, "--print")
+}
+
+/// What `-p`, `-h`, `-b`, `-m` and `-v` ask for: the later option wins, so `-v -b` (or `-v`
+/// in the config's default options, then `-b`) prints the body only, as in httpie; `-h`,
+/// `-b` and `-m` given one after another add up (`-h -b` is `-p hb`).
+fn chosen_sections(cli: &Cli) -> Result<Option<Sections>> {
+    use crate::cli::OutputFlag;
+    let order = match cli.output_order.is_empty() {
+        false => cli.output_order.clone(),
+        // A `Cli` not from `Cli::parse_args`: -p over -v over -h/-b/-m.
+        true => [
+            (cli.headers, OutputFlag::Headers),
+            (cli.body, OutputFlag::Body),
+            (cli.meta, OutputFlag::Meta),
+            (cli.verbose > 0, OutputFlag::Verbose),
+            (cli.print.is_some(), OutputFlag::Print),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect(),
+    };
+    let mut chosen: Option<Sections> = None;
+    let mut adding = false;
+    for flag in order {
+        let mut s = match (adding, chosen) {
+            (true, Some(s)) => s,
+            _ => Sections::default(),
+        };
+        adding = matches!(
+            flag,
+            OutputFlag::Headers | OutputFlag::Body | OutputFlag::Meta
+        );
+        match flag {
+            OutputFlag::Print => {
+                s = Sections::parse(cli.print.as_deref().unwrap_or(""), "--print")?
+            }
+            OutputFlag::Verbose => {
+                s = Sections::parse("HBhb", "-v")?;
+                s.meta = cli.verbose > 1;
+            }
+            OutputFlag::Headers => s.response_headers = true,
+            OutputFlag::Body => s.response_body = true,
+            OutputFlag::Meta => s.meta = true,
+        }
+        chosen = Some(s);
+    }
+    Ok(chosen)
 }
 
 fn response_mime(cli: &Cli) -> Result<Option<String>> {
@@ -129,7 +198,7 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
     for opt in spec.split(',').filter(|s| !s.is_empty()) {
         let bad = || {
             usage(format!(
-                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B or headers.sort:B)"
+                "invalid --format-options '{opt}' (expected json.indent:N, json.sort_keys:B, json.format:B, xml.indent:N, xml.format:B or headers.sort:B)"
             ))
         };
         let (key, value) = opt.split_once(':').ok_or_else(bad)?;
@@ -144,6 +213,10 @@ fn apply_format_options(out: &mut Output, spec: &str) -> Result<()> {
             }
             "json.sort_keys" => out.json_sort_keys = flag()?,
             "json.format" => out.format = flag()?,
+            "xml.indent" => {
+                out.xml_indent = value.parse().ok().filter(|n| *n <= 16).ok_or_else(bad)?
+            }
+            "xml.format" => out.xml_format = flag()?,
             "headers.sort" => out.headers_sort = flag()?,
             _ => return Err(bad()),
         }

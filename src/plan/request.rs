@@ -2,9 +2,12 @@
 //! `--raw`, stdin), a request file's request underneath, the method, the headers
 //! (defaults, session, typed, credentials, cookies), and the framing that goes on the wire.
 
+use std::time::Instant;
+
 use anyhow::Result;
 use url::Url;
 
+use super::base::Base;
 use crate::body::{self, DataMode, Lowered};
 use crate::cli::Cli;
 use crate::diagnostics::Diagnostics;
@@ -19,30 +22,46 @@ use crate::upload::Body;
 
 /// Every request of the invocation: the one on the command line, or each of a request
 /// file's with the command line's method, URL and items over it.
-pub fn all(cli: &Cli, env: &Env, diag: &Diagnostics, state: &mut State) -> Result<Vec<Request>> {
+pub fn all(
+    cli: &Cli,
+    env: &Env,
+    diag: &Diagnostics,
+    deadline: Option<Instant>,
+    state: &mut State,
+) -> Result<Vec<Request>> {
     let ctx = Context {
         cli,
         env,
         diag,
         mode: data_mode(cli),
+        deadline,
     };
     if let Some(b) = &cli.boundary {
         check_boundary(b)?;
     }
-    let Some(path) = &cli.http_file else {
-        let (method, url_arg, items) = split_positionals(&cli.args)?;
-        return Ok(vec![ctx.build(
-            method,
-            Some(url_arg),
-            items,
-            None,
-            state,
-        )?]);
+    let bases = match (&cli.http_file, &cli.from_curl_command) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "--http-file and --from-curl each give the request: use one of them",
+            ))
+        }
+        (Some(path), None) => load_http_file(path)?.into_iter().map(Base::from).collect(),
+        (None, Some(command)) => vec![super::fromcurl::base(command)?],
+        (None, None) => {
+            let (method, url_arg, items) = split_positionals(&cli.args)?;
+            return Ok(vec![ctx.build(
+                method,
+                Some(url_arg),
+                items,
+                None,
+                state,
+            )?]);
+        }
     };
     let (method, url_arg, items) = split_positionals_for_file(&cli.args);
-    load_http_file(path)?
+    bases
         .iter()
-        .map(|file| ctx.build(method, url_arg, items, Some(file), state))
+        .map(|base| ctx.build(method, url_arg, items, Some(base), state))
         .collect()
 }
 
@@ -52,6 +71,8 @@ struct Context<'a> {
     env: &'a Env,
     diag: &'a Diagnostics,
     mode: DataMode,
+    /// `--max-time` from rq's start: it bounds the wait for a body on stdin.
+    deadline: Option<Instant>,
 }
 
 /// A body and the `Content-Type` that goes with it.
@@ -65,20 +86,24 @@ impl Context<'_> {
         method: Option<&str>,
         url_arg: Option<&str>,
         item_args: &[String],
-        file: Option<&FileRequest>,
+        file: Option<&Base>,
         state: &mut State,
     ) -> Result<Request> {
         let url_arg = url_arg
             .or(file.map(|f| f.url.as_str()))
             .ok_or_else(|| usage("missing URL (usage: rq [METHOD] URL [ITEM ...])"))?;
         let mut lowered = body::lower(item_args, self.mode, self.cli.boundary.as_deref())?;
+        let boundary = lowered.content_type.as_deref().and_then(boundary_of);
         let (url, raw_path, url_auth) = self.url(url_arg, &lowered)?;
-        let payload = self.payload((lowered.body.take(), lowered.content_type.take()))?;
+        let method = method.or(file.map(|f| f.method.as_str()));
+        let payload = self.payload((lowered.body.take(), lowered.content_type.take()), method)?;
         let (file_headers, (body, content_type)) = under_file(file, payload);
-        let method = match method
-            .map(str::to_string)
-            .or(file.map(|f| f.method.clone()))
-        {
+        let removed: Vec<&String> = lowered
+            .removed
+            .iter()
+            .chain(file.iter().flat_map(|f| &f.removed))
+            .collect();
+        let method = match method.map(str::to_string) {
             Some(m) => m.to_ascii_uppercase(),
             None if body.is_some() => "POST".into(),
             None => "GET".into(),
@@ -97,7 +122,10 @@ impl Context<'_> {
             auth,
         };
         let layers = [&state.session_headers()[..], typed[0], typed[1]];
-        let mut headers = build_headers(&url, &layers, &lowered.removed, defaults);
+        let mut headers = build_headers(&url, &layers, &removed, defaults);
+        if let Some(boundary) = boundary {
+            add_boundary(&mut headers, &boundary);
+        }
         state.settle(&mut headers, &url, &typed)?;
         let mut request = Request {
             method,
@@ -126,7 +154,7 @@ impl Context<'_> {
     }
 
     /// The body from items (`items`), `--raw` or stdin, and its type.
-    fn payload(&self, items: Payload) -> Result<Payload> {
+    fn payload(&self, items: Payload, method: Option<&str>) -> Result<Payload> {
         let cli = self.cli;
         let mut payload = items;
         if let Some(raw) = &cli.raw {
@@ -140,29 +168,39 @@ impl Context<'_> {
                 Some(default_raw_type(self.mode).into()),
             );
         }
-        // (stdin is the request file itself with `--http-file -`, and never a body then)
+        // (stdin is the request file itself with `--http-file -`, and never a body then; a
+        // curl command's body is in the command, as curl reads stdin only when told to)
         // `--offline` and `--curl` read it too: they show the request that would be sent.
-        if cli.ignore_stdin || self.env.stdin_tty || cli.http_file.is_some() {
+        let given = cli.http_file.is_some() || cli.from_curl_command.is_some();
+        if cli.ignore_stdin || self.env.stdin_tty || given {
             return Ok(payload);
         }
-        if payload.0.is_some() {
-            if stdin::glance() == stdin::Glance::Data {
-                return Err(usage(
-                    "request body from stdin can't be mixed with data items, --raw or @file: \
-                     pass -I to ignore stdin, or drop the items",
-                ));
-            }
-            return Ok(payload);
-        }
+        let glance_only = payload.0.is_some() || method.is_some_and(bodyless);
+        let prefix = match glance_only {
+            false => Vec::new(),
+            true => match stdin::glance() {
+                stdin::Glance::Data(_) if payload.0.is_some() => {
+                    return Err(usage(
+                        "request body from stdin can't be mixed with data items, --raw or \
+                         @file: pass -I to ignore stdin, or drop the items",
+                    ))
+                }
+                stdin::Glance::Data(prefix) => prefix,
+                stdin::Glance::Empty | stdin::Glance::Idle => return Ok(payload),
+            },
+        };
         let diag = self.diag;
-        let patience = self.env.stdin_patience;
-        let data = crate::upload::from_stdin(patience, || {
+        let wait = stdin::Wait {
+            patience: self.env.stdin_patience,
+            deadline: self.deadline,
+        };
+        let data = crate::upload::from_stdin(prefix, wait, || {
             diag.warn(format_args!(
                 "no stdin data after {} s; pass -I (--ignore-stdin) if the request has no body",
-                patience.as_secs_f64()
+                wait.patience.as_secs_f64()
             ))
         })
-        .map_err(|e| usage(format!("can't read stdin: {e}")))?;
+        .map_err(stdin_error)?;
         match data {
             Some(data) => Ok((Some(data), Some(default_raw_type(self.mode).into()))),
             None => Ok(payload),
@@ -170,12 +208,33 @@ impl Context<'_> {
     }
 }
 
+/// Methods that do not normally carry a body: with one of them typed, stdin is only
+/// glanced at, so an idle pipe never holds the request up (SPEC §1).
+fn bodyless(method: &str) -> bool {
+    ["GET", "HEAD", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// `--max-time` running out while rq waits for stdin is a timeout (exit 2); anything else
+/// that goes wrong reading it is a usage error (nothing was sent).
+fn stdin_error(e: std::io::Error) -> anyhow::Error {
+    if crate::error::timeout_of(&e).is_some() {
+        return crate::error::fail(
+            crate::error::ExitCode::Timeout,
+            "timed out waiting for the request body on stdin: --max-time ran out; pass -I \
+             (--ignore-stdin) if the request has no body",
+        );
+    }
+    usage(format!("can't read stdin: {e}"))
+}
+
 /// Credentials typed in the URL: user and password.
 type UrlAuth = Option<(String, Option<String>)>;
 
-/// A request file's request under the command line's: its headers, and its body unless
-/// the command line has one (which then brings its own type).
-fn under_file(file: Option<&FileRequest>, payload: Payload) -> (Vec<(String, Vec<u8>)>, Payload) {
+/// A request file's (or curl command's) request under the command line's: its headers, and
+/// its body unless the command line has one (which then brings its own type).
+fn under_file(file: Option<&Base>, payload: Payload) -> (Vec<(String, Vec<u8>)>, Payload) {
     let Some(file) = file else {
         return (Vec::new(), payload);
     };
@@ -184,7 +243,7 @@ fn under_file(file: Option<&FileRequest>, payload: Payload) -> (Vec<(String, Vec
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
         return (headers, payload);
     }
-    (headers, (file.body.clone().map(Body::Bytes), None))
+    (headers, (file.body.clone(), None))
 }
 
 /// What decides the default headers besides the URL.
@@ -195,6 +254,30 @@ struct Defaults<'a> {
     empty_body: bool,
     json_accept: bool,
     auth: Option<Vec<u8>>,
+}
+
+/// The `boundary` parameter of a multipart `Content-Type`.
+fn boundary_of(content_type: &str) -> Option<String> {
+    let params = content_type.strip_prefix("multipart/")?.split(';').skip(1);
+    params
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+}
+
+/// A typed `Content-Type: multipart/form-data` without a boundary gets the body's, as in
+/// httpie: without it the server could not split the parts.
+fn add_boundary(headers: &mut [Header], boundary: &str) {
+    for h in headers.iter_mut().filter(|h| h.is("content-type")) {
+        let value = String::from_utf8_lossy(&h.value).into_owned();
+        let multipart = value
+            .trim_start()
+            .get(..10)
+            .is_some_and(|t| t.eq_ignore_ascii_case("multipart/"));
+        if multipart && boundary_of(&value.to_ascii_lowercase()).is_none() {
+            h.value = format!("{}; boundary={boundary}", value.trim_end()).into_bytes();
+        }
+    }
 }
 
 /// Methods whose requests carry a body, empty or not: POST, PUT and PATCH. Every client
@@ -392,7 +475,7 @@ fn take_url_credentials(url: &mut Url) -> Option<(String, Option<String>)> {
 fn build_headers(
     url: &Url,
     layers: &[&[(String, Vec<u8>)]],
-    removed: &[String],
+    removed: &[&String],
     defaults: Defaults,
 ) -> Vec<Header> {
     let Defaults {

@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use clap::Parser;
-
 use super::*;
 use crate::error::classify;
 use crate::error::ExitCode;
@@ -22,7 +20,7 @@ fn env() -> Env {
 
 fn plan_with(args: &[&str], env: &Env) -> Result<Plan> {
     let argv = std::iter::once("rq").chain(args.iter().copied());
-    let cli = Cli::try_parse_from(argv).map_err(|e| crate::error::usage(e.to_string()))?;
+    let cli = Cli::parse_args(argv).map_err(|e| crate::error::usage(e.to_string()))?;
     build(cli, env).map(|(plan, _)| plan)
 }
 
@@ -256,6 +254,18 @@ fn framing_table() {
 }
 
 #[test]
+fn max_time_counts_from_rqs_start() {
+    // rq started 5 s before planning (as if it had waited for stdin that long).
+    let started = std::time::Instant::now() - Duration::from_secs(5);
+    let env = Env { started, ..env() };
+    let p = plan_with(&["--max-time", "8", "x.org"], &env).unwrap();
+    let left = p.net.max_time.expect("--max-time");
+    assert!(left <= Duration::from_secs(3), "{left:?}");
+    let err = plan_with(&["--max-time", "4", "x.org"], &env).unwrap_err();
+    assert_eq!(classify(&err), ExitCode::Timeout, "{err:#}");
+}
+
+#[test]
 fn a_content_length_that_disagrees_with_the_body_is_refused() {
     for (args, says) in [
         (
@@ -309,7 +319,12 @@ fn engine_settings_table() {
     assert!(p.net.follow);
     assert_eq!(p.net.max_redirects, 3);
     assert_eq!(p.net.idle_timeout, Some(Duration::from_millis(2500)));
-    assert_eq!(p.net.max_time, Some(Duration::from_secs(9)));
+    // What is left of it once planned: --max-time counts from rq's start.
+    let left = p.net.max_time.expect("--max-time");
+    assert!(
+        left <= Duration::from_secs(9) && left > Duration::from_secs(8),
+        "{left:?}"
+    );
     // -d implies --follow.
     assert!(plan(&["-d", "x.org"]).net.follow);
     let p = plan(&["--retry", "3", "--retry-delay", "0", "x.org"]);
@@ -360,6 +375,11 @@ fn sections_table() {
             Some(s("H")),
         ),
         (&["--all", "x.org"], false, s("b"), Some(s("b"))),
+        // The later output option wins; -h, -b, -m next to each other add up.
+        (&["-v", "-b", "x.org"], false, s("b"), Some(s("b"))),
+        (&["-b", "-v", "x.org"], false, s("HBhb"), Some(s("HBhb"))),
+        (&["-p", "H", "-h", "-m", "x.org"], false, s("hm"), None),
+        (&["-h", "-p", "B", "x.org"], false, s("B"), None),
     ];
     let plain = env();
     for (args, tty, sections, history) in cases {
@@ -389,6 +409,13 @@ fn colours_and_layout_follow_the_terminal_and_no_color() {
     };
     let p = plan_with(&["x.org"], &no_color).unwrap();
     assert!(p.output.colors.is_none() && p.output.format);
+    for pretty in ["all", "colors"] {
+        let p = plan_with(&["--pretty", pretty, "x.org"], &no_color).unwrap();
+        assert!(
+            p.output.colors.is_some(),
+            "--pretty={pretty} wins over NO_COLOR"
+        );
+    }
     let p = plan_with(
         &["--pretty", "colors", "--style", "monokai", "x.org"],
         &env(),

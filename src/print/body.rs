@@ -14,6 +14,7 @@ use super::json::{self, Completeness, JsonFormatter, JsonOptions};
 use super::sanitize::Sanitizer;
 use super::sort;
 use super::theme::RESET;
+use super::xml::{self, XmlOptions};
 use super::Printer;
 
 /// Bodies up to this size are checked to be JSON before they are formatted; larger ones
@@ -77,6 +78,11 @@ pub fn is_stream_type(mime: &str) -> bool {
     mime == "text/event-stream" || mime == "application/x-ndjson"
 }
 
+/// XML media types (`text/html` is not one: HTML is rarely well-formed XML).
+fn is_xml_type(mime: &str) -> bool {
+    matches!(mime, "application/xml" | "text/xml") || mime.ends_with("+xml")
+}
+
 fn is_json_type(mime: &str) -> bool {
     mime == "application/json" || mime.ends_with("+json") || mime == "application/x-ndjson"
 }
@@ -115,7 +121,12 @@ pub fn print<W: Write>(p: &mut Printer<W>, reader: &mut dyn Read, info: &BodyInf
         body(p, head, &mut src, info, &mime)?;
         return Ok(src.n);
     }
-    let enc = charset::choose(info.content_type.as_deref(), &head, complete);
+    let enc = charset::choose(
+        info.content_type.as_deref(),
+        &head,
+        complete,
+        is_json_type(&mime),
+    );
     if looks_binary(&head, &mime, enc) {
         let size = match info.content_length {
             Some(n) => n,
@@ -221,6 +232,10 @@ fn body<W: Write>(
     // Formatting, or colours alone (`--pretty=colors`, `json.format:false`): then the JSON
     // is coloured with its whitespace as received.
     let colors = p.theme.is_some();
+    let reindent_xml = p.opts.format && p.opts.xml_format;
+    if is_xml_type(mime) && (reindent_xml || colors) {
+        return format_xml(p, head, reader, info.stream);
+    }
     if !((p.opts.format || colors) && json_candidate(&head, mime, info.stream)) {
         return copy_text(p, &head, reader, info.stream);
     }
@@ -300,7 +315,7 @@ pub fn human_size(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-fn json_options<W: Write>(p: &Printer<W>) -> JsonOptions {
+pub(super) fn json_options<W: Write>(p: &Printer<W>) -> JsonOptions {
     JsonOptions {
         indent: p.opts.json_indent,
         colors: p.theme.map(|t| t.json),
@@ -352,6 +367,39 @@ fn format_json<W: Write>(
     fmt.finish()?;
     if fell_back && warn {
         eprintln!("rq: warning: the body is not valid JSON past some point; the rest is shown as received");
+    }
+    Ok(())
+}
+
+/// XML, formatted or coloured as it streams (see `xml.rs`). Bodies up to VALIDATE_LIMIT
+/// are checked first and shown as received when they are not a well-formed document, as
+/// JSON is; a bigger one is formatted up to the first token that breaks, then shown as
+/// received from there.
+fn format_xml<W: Write>(
+    p: &mut Printer<W>,
+    mut head: Vec<u8>,
+    reader: &mut dyn Read,
+    stream: bool,
+) -> Result<()> {
+    if !stream {
+        fill(reader, &mut head, VALIDATE_LIMIT)?;
+        if head.len() < VALIDATE_LIMIT && !xml::is_xml(&head) {
+            return copy_text(p, &head, reader, false);
+        }
+    }
+    let opts = XmlOptions {
+        indent: p.opts.xml_indent,
+        colors: p.theme.map(|t| t.xml),
+        escape_controls: p.opts.terminal,
+        reindent: p.opts.format && p.opts.xml_format,
+        flush_each: stream,
+    };
+    let outcome = xml::format((&head[..]).chain(reader), &mut p.out, &opts)?;
+    if outcome.fell_back && p.opts.warnings {
+        eprintln!(
+            "rq: warning: the body is not well-formed XML past some point (or nests or runs \
+             too deep to format); the rest is shown as received"
+        );
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //!
 //! A terminal gets UTF-8 whatever the server sent: the charset is taken from
 //! `--response-charset`, else the Content-Type's `charset` parameter, else a byte-order mark,
-//! else a guess from the first bytes (chardetng, the detector Firefox uses), and anything that
+//! else UTF-8 for JSON (RFC 8259 says it is UTF-8), else a guess from the first bytes (chardetng, the detector Firefox uses), and anything that
 //! is not UTF-8 is decoded as it streams. UTF-8 itself is never decoded: invalid bytes then
 //! reach the sanitiser, which shows them as `\xNN` instead of hiding them behind U+FFFD.
 //! Redirected output is never decoded at all (it stays byte-exact), so nothing here runs then.
@@ -31,14 +31,25 @@ pub fn charset_param(content_type: &str) -> Option<&str> {
 }
 
 /// The encoding of a body whose Content-Type is `content_type` and which starts with `head`:
-/// the declared charset (when it is a known label), then a byte-order mark, then a guess.
+/// the declared charset (when it is a known label), then a byte-order mark, then UTF-8 for
+/// a type that is UTF-8 by definition (`utf8_type`: JSON, RFC 8259 §8.1), then a guess.
 /// `complete` says whether `head` is the whole body (it sharpens the guess).
-pub fn choose(content_type: Option<&str>, head: &[u8], complete: bool) -> &'static Encoding {
+pub fn choose(
+    content_type: Option<&str>,
+    head: &[u8],
+    complete: bool,
+    utf8_type: bool,
+) -> &'static Encoding {
     if let Some(enc) = content_type.and_then(charset_param).and_then(for_label) {
         return enc;
     }
     if let Some((enc, _)) = Encoding::for_bom(head) {
         return enc;
+    }
+    if utf8_type {
+        // A guess would turn one bad byte into mojibake everywhere else; as UTF-8 the
+        // text reads right and the bad byte shows as `\xNN`.
+        return UTF_8;
     }
     detect(head, complete)
 }
@@ -181,13 +192,28 @@ mod tests {
             (None, &bytes, "windows-1252"),
         ];
         for (ct, head, want) in cases {
-            assert_eq!(choose(*ct, head, true).name(), *want, "{ct:?} {head:?}");
+            assert_eq!(
+                choose(*ct, head, true, false).name(),
+                *want,
+                "{ct:?} {head:?}"
+            );
         }
     }
 
     #[test]
+    fn json_without_a_charset_is_utf8_even_with_a_bad_byte() {
+        let bytes = b"{\"name\":\"caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac\",\"bad\":\"\xff\"}";
+        assert_eq!(choose(Some("application/json"), bytes, true, true), UTF_8);
+        assert_ne!(choose(Some("application/json"), bytes, true, false), UTF_8);
+        // A declared charset and a BOM still come first.
+        let latin = Some("application/json; charset=latin1");
+        assert_eq!(choose(latin, b"{}", true, true).name(), "windows-1252");
+        assert_eq!(choose(None, b"\xff\xfe{\0}\0", true, true), UTF_16LE);
+    }
+
+    #[test]
     fn a_character_cut_at_the_end_of_the_head_is_still_utf8() {
-        assert_eq!(choose(None, b"caf\xc3", false), UTF_8);
+        assert_eq!(choose(None, b"caf\xc3", false, false), UTF_8);
     }
 
     #[test]

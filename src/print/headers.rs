@@ -17,11 +17,13 @@ fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Re
 }
 
 /// The request line and headers; `version` is what the request line names (`HTTP/1.1`).
+/// `sort` orders the headers by name (`--sorted`, `headers.sort`), as for responses.
 pub fn request_head(
     out: &mut dyn Write,
     req: &Request,
     theme: Option<&Theme>,
     wire: bool,
+    sort: bool,
     version: &str,
 ) -> io::Result<()> {
     let eol = if wire { "\r\n" } else { "\n" };
@@ -31,25 +33,35 @@ pub fn request_head(
     out.write_all(b" ")?;
     paint(out, theme.map(|t| t.version), version)?;
     out.write_all(eol.as_bytes())?;
-    for h in &req.headers {
+    let mut headers: Vec<_> = req.headers.iter().collect();
+    if sort {
+        headers.sort_by_key(|h| h.name.to_ascii_lowercase());
+    }
+    for h in headers {
         let value = String::from_utf8_lossy(&h.value);
         header_line(out, theme, &h.name, &value, eol)?;
     }
     out.write_all(eol.as_bytes())
 }
 
-/// The fields of a request sent over HTTP/2: the pseudo-header fields, then the rest.
+/// The fields of a request sent over HTTP/2: the pseudo-header fields, then the rest
+/// (those ordered by name with `sort`; the pseudo-header fields always come first).
 pub fn request_head_h2(
     out: &mut dyn Write,
     fields: &H2Fields,
     theme: Option<&Theme>,
     wire: bool,
+    sort: bool,
 ) -> io::Result<()> {
     let eol = if wire { "\r\n" } else { "\n" };
     for (name, value) in &fields.pseudo {
         header_line(out, theme, name, value, eol)?;
     }
-    for (name, value) in &fields.fields {
+    let mut rest: Vec<_> = fields.fields.iter().collect();
+    if sort {
+        rest.sort_by_key(|(name, _)| name.as_str());
+    }
+    for (name, value) in rest {
         let value = String::from_utf8_lossy(value.as_bytes());
         header_line(out, theme, name.as_str(), &value, eol)?;
     }

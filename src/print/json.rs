@@ -18,7 +18,8 @@ use super::sanitize::{invisible_control, Sanitizer};
 #[path = "json_bytes.rs"]
 mod bytes;
 use bytes::{
-    escape_len, scan_number, scan_string, u_escape, valid_number, Out, Piece, Pieces, BLOCK,
+    escape_len, scan_number, scan_string, short_integer, space_end, u_escape, valid_number, Out,
+    Piece, Pieces, BLOCK,
 };
 
 /// SGR sequence written after every coloured token.
@@ -27,6 +28,9 @@ pub const RESET: &str = "\x1b[0m";
 pub const MAX_DEPTH: usize = 10_000;
 /// Output is handed to the writer in pieces of about this size.
 const FLUSH_AT: usize = 64 * 1024;
+/// Whitespace is taken in runs of at most this many bytes, so that copying one as received
+/// keeps the output buffer near its flush mark.
+const SPACE_RUN: usize = 16 * 1024;
 /// A longer number is treated as invalid, so a partial number held between
 /// chunks cannot grow without limit.
 const MAX_NUMBER: usize = 64 * 1024;
@@ -193,11 +197,13 @@ impl<const EMIT: bool> Machine<EMIT> {
             }
             let b = input[i];
             if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                // A whole run at once: indented input is mostly runs of spaces.
                 self.top_scalar = false;
+                let j = space_end(input, i + 1, i + SPACE_RUN);
                 if EMIT && !self.reindent {
-                    self.out.put(&input[i..=i]);
+                    self.out.put_at(input, i, j - i);
                 }
-                i += 1;
+                i = j;
             } else {
                 if self.top_scalar {
                     // Like serde_json's stream reader: `1"a"` is two values,
@@ -301,6 +307,10 @@ impl<const EMIT: bool> Machine<EMIT> {
     }
 
     fn number(&mut self, input: &[u8], i: usize) -> Result<usize, usize> {
+        if let Some(j) = short_integer(input, i) {
+            self.emit_number(input, i, j - i);
+            return Ok(j);
+        }
         let j = scan_number(input, i);
         if j - i > MAX_NUMBER {
             return Err(i);
@@ -318,9 +328,16 @@ impl<const EMIT: bool> Machine<EMIT> {
         Ok(j)
     }
 
+    /// Inlined so that `lit` is a constant: the common whole-literal case is then a word
+    /// compare, not a `memcmp` call.
+    #[inline(always)]
     fn literal(&mut self, input: &[u8], i: usize, lit: &'static [u8]) -> Result<usize, usize> {
         self.begin_value();
         let rest = &input[i..];
+        if rest.starts_with(lit) {
+            self.emit_literal(lit);
+            return Ok(i + lit.len());
+        }
         let n = lit.len().min(rest.len());
         if rest[..n] != lit[..n] {
             return Err(i);

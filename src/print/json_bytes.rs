@@ -189,6 +189,37 @@ pub(super) fn valid_number(s: &[u8]) -> bool {
     i == s.len()
 }
 
+/// The end of an integer of one to seven digits at `s[i]` (after an optional `-`) that is
+/// complete within `s`, found in one 8-byte word: ids and counts, the most common numbers.
+/// `None` sends anything else (longer, fractions, exponents, invalid, cut off by the
+/// chunk's end) through the general scan.
+#[inline(always)]
+pub(super) fn short_integer(s: &[u8], i: usize) -> Option<usize> {
+    let start = i + usize::from(s.get(i) == Some(&b'-'));
+    let word: &[u8; 8] = s.get(start..)?.first_chunk()?;
+    // `b ^ '0'` is below 10 only for a digit; adding 0x76 to the low seven bits carries
+    // into the top bit for anything else.
+    let x = u64::from_le_bytes(*word) ^ (LO * u64::from(b'0'));
+    let other = (((x & L7) + LO * 0x76) | x) & HI;
+    let k = (other.trailing_zeros() / 8) as usize;
+    let ok = (1..8).contains(&k) && (k == 1 || word[0] != b'0');
+    (ok && !matches!(word[k], b'.' | b'e' | b'E' | b'+' | b'-')).then_some(start + k)
+}
+
+/// The end of the whitespace run from `s[i]`, looking no further than `limit`.
+#[inline(always)]
+pub(super) fn space_end(s: &[u8], mut i: usize, limit: usize) -> usize {
+    let limit = limit.min(s.len());
+    // Indentation: eight spaces at a time.
+    while i + 8 <= limit && s[i..i + 8] == [b' '; 8] {
+        i += 8;
+    }
+    while i < limit && matches!(s[i], b' ' | b'\n' | b'\r' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
 /// End of the run of bytes that can belong to a number.
 pub(super) fn scan_number(s: &[u8], mut i: usize) -> usize {
     while s
@@ -202,6 +233,7 @@ pub(super) fn scan_number(s: &[u8], mut i: usize) -> usize {
 
 /// Length of the escape at the start of `s` (which begins with `\`):
 /// `None` if `s` ends before the escape does, `Some(Err)` if it is invalid.
+#[inline]
 pub(super) fn escape_len(s: &[u8]) -> Option<Result<usize, ()>> {
     match s.get(1)? {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(Ok(2)),

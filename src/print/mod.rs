@@ -8,20 +8,22 @@
 
 mod body;
 pub mod charset;
+pub mod filter;
 mod headers;
+mod jqfuns;
 pub mod json;
 #[cfg(test)]
 mod json_props;
 pub mod sanitize;
 mod sort;
 pub mod theme;
+pub mod timing;
+pub mod xml;
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::engine::Meta;
 use crate::error::usage;
 use crate::request::Request;
 use theme::Theme;
@@ -77,6 +79,9 @@ pub struct Output {
     pub format: bool,
     pub json_indent: usize,
     pub json_sort_keys: bool,
+    /// `xml.format`: lay XML bodies out anew (with `format`); off, XML keeps its layout.
+    pub xml_format: bool,
+    pub xml_indent: usize,
     pub headers_sort: bool,
     /// `--response-mime`: the media type the printer assumes for responses.
     pub response_mime: Option<String>,
@@ -90,6 +95,11 @@ pub struct Output {
     pub warnings: bool,
     /// The version on printed request lines: `HTTP/1.0` with `--http-version 1.0`.
     pub request_version: &'static str,
+    /// `--filter`: a jq expression whose results replace a response body shown with
+    /// [`Printer::filtered_body`].
+    pub filter: Option<filter::Filter>,
+    /// `--meta-format json`: the `m` section as JSON.
+    pub meta_json: bool,
 }
 
 /// Writes exchanges to `out` according to the plan's output settings.
@@ -149,15 +159,19 @@ impl<W: Write> Printer<W> {
         self.start_message()?;
         if sections.request_headers {
             let wire = self.wire();
-            let theme = self.theme.as_ref();
+            let (theme, sort) = (self.theme.as_ref(), self.opts.headers_sort);
             match version {
                 Some(http::Version::HTTP_2) => match req.h2_fields() {
-                    Ok(fields) => headers::request_head_h2(&mut self.out, &fields, theme, wire)?,
-                    Err(_) => headers::request_head(&mut self.out, req, theme, wire, "HTTP/2")?,
+                    Ok(fields) => {
+                        headers::request_head_h2(&mut self.out, &fields, theme, wire, sort)?
+                    }
+                    Err(_) => {
+                        headers::request_head(&mut self.out, req, theme, wire, sort, "HTTP/2")?
+                    }
                 },
                 _ => {
                     let version = self.opts.request_version;
-                    headers::request_head(&mut self.out, req, theme, wire, version)?
+                    headers::request_head(&mut self.out, req, theme, wire, sort, version)?
                 }
             }
         }
@@ -172,7 +186,10 @@ impl<W: Write> Printer<W> {
                     // The request body is the user's own, but a terminal still gets it
                     // sanitised (it may come from a file).
                 };
-                if body.replayable() {
+                if body.replayable() && self.wire() && chunked(req) {
+                    // Wire-exact: the chunk framing the body is sent with.
+                    body::print(self, &mut Chunked::new(body.reader()), &info)?;
+                } else if body.replayable() {
                     // Files are streamed from disk here and again when sent.
                     body::print(self, &mut body.reader(), &info)?;
                 } else {
@@ -217,23 +234,48 @@ impl<W: Write> Printer<W> {
         Ok(n)
     }
 
-    /// The `m` section.
-    /// The phases are shown to the microsecond so that they visibly add up to the total.
-    pub fn meta(&mut self, meta: &Meta) -> Result<()> {
-        let exact = |d: Duration| format!("{}.{:06}s", d.as_secs(), d.subsec_micros());
+    /// Print the results of `--filter` on a response body (the body itself without a
+    /// filter); returns the bytes read. `what` names the body in errors ("page 2").
+    pub fn filtered_body(
+        &mut self,
+        reader: &mut dyn io::Read,
+        info: &BodyInfo,
+        what: &str,
+    ) -> Result<u64> {
+        let info = info.overridden(
+            self.opts.response_mime.as_deref(),
+            self.opts.response_charset,
+        );
+        let n = filter::print(self, reader, &info, what)?;
+        self.out.flush()?;
+        self.gap = true;
+        Ok(n)
+    }
+
+    /// The `m` section for the exchanges of one request (the last is the final one): a
+    /// waterfall at a terminal, JSON with `--meta-format json`, else the final exchange's
+    /// timings as text (`timing.rs`).
+    pub fn meta(&mut self, hops: &[timing::Hop]) -> Result<()> {
+        let Some(last) = hops.last() else {
+            return Ok(());
+        };
         self.start_message()?;
-        writeln!(self.out, "Elapsed time: {}", exact(meta.total))?;
-        for (name, took) in meta.phases.named() {
-            writeln!(self.out, "  {name}: {}", exact(took))?;
+        if self.opts.meta_json {
+            let json = timing::json(hops);
+            match self.opts.format || self.theme.is_some() {
+                true => {
+                    let opts = body::json_options(self);
+                    let mut fmt = json::JsonFormatter::new(&mut self.out, opts);
+                    fmt.write_chunk(&json)?;
+                    fmt.finish()?;
+                }
+                false => self.out.write_all(&json)?,
+            }
+        } else if self.opts.terminal && self.opts.format {
+            timing::waterfall(&mut self.out, hops, self.theme.is_some())?;
+        } else {
+            timing::text(&mut self.out, &last.meta)?;
         }
-        if let Some(remote) = &meta.remote {
-            writeln!(self.out, "Remote address: {remote}")?;
-        }
-        writeln!(self.out, "HTTP version: {:?}", meta.version)?;
-        if let Some(alpn) = &meta.alpn {
-            writeln!(self.out, "ALPN: {alpn}")?;
-        }
-        writeln!(self.out, "Bytes received: {}", meta.bytes)?;
         self.out.flush()?;
         self.gap = true;
         Ok(())
@@ -246,6 +288,62 @@ impl<W: Write> Printer<W> {
         }
         self.out.flush()?;
         Ok(self.out.inner)
+    }
+}
+
+/// Whether the request's body goes out with chunked framing.
+fn chunked(req: &Request) -> bool {
+    req.headers.iter().any(|h| {
+        h.is("transfer-encoding")
+            && String::from_utf8_lossy(&h.value)
+                .rsplit(',')
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"))
+    })
+}
+
+/// A body in chunked framing (RFC 9112 §7.1), one chunk per read of the inner reader, then
+/// the last chunk: what `--offline --pretty=none` prints under `Transfer-Encoding: chunked`,
+/// so that the printed request, replayed with `--http-file`, is the one sent.
+struct Chunked<R> {
+    inner: R,
+    framed: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl<R: io::Read> Chunked<R> {
+    fn new(inner: R) -> Self {
+        Chunked {
+            inner,
+            framed: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for Chunked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.framed.len() && !self.done {
+            let mut data = vec![0u8; 64 * 1024];
+            let n = self.inner.read(&mut data)?;
+            self.framed.clear();
+            self.pos = 0;
+            if n == 0 {
+                self.framed.extend_from_slice(b"0\r\n\r\n");
+                self.done = true;
+            } else {
+                self.framed
+                    .extend_from_slice(format!("{n:x}\r\n").as_bytes());
+                self.framed.extend_from_slice(&data[..n]);
+                self.framed.extend_from_slice(b"\r\n");
+            }
+        }
+        let n = buf.len().min(self.framed.len() - self.pos);
+        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Colour themes: an SGR escape per kind of token. Built only when colours are on.
 
 use super::json::JsonColors;
+use super::xml::XmlColors;
 
 pub const RESET: &str = "\x1b[0m";
 
@@ -17,6 +18,7 @@ pub enum ThemeName {
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub json: JsonColors,
+    pub xml: XmlColors,
     pub method: &'static str,
     pub url: &'static str,
     pub version: &'static str,
@@ -59,6 +61,13 @@ const AUTO: Theme = Theme {
         literal: "\x1b[35m",
         punct: "",
     },
+    xml: XmlColors {
+        tag: "\x1b[34;1m",
+        attr: "\x1b[36m",
+        value: "\x1b[32m",
+        entity: "\x1b[35m",
+        comment: "\x1b[2m",
+    },
     method: "\x1b[32;1m",
     url: "\x1b[36m",
     version: "\x1b[34m",
@@ -80,6 +89,13 @@ const MONOKAI: Theme = Theme {
         literal: "\x1b[38;5;81m",
         punct: "\x1b[38;5;231m",
     },
+    xml: XmlColors {
+        tag: "\x1b[38;5;197m",
+        attr: "\x1b[38;5;148m",
+        value: "\x1b[38;5;186m",
+        entity: "\x1b[38;5;141m",
+        comment: "\x1b[38;5;245m",
+    },
     method: "\x1b[38;5;148;1m",
     url: "\x1b[38;5;81m",
     version: "\x1b[38;5;245m",
@@ -100,6 +116,13 @@ const SOLARIZED: Theme = Theme {
         number: "\x1b[38;5;166m",
         literal: "\x1b[38;5;125m",
         punct: "\x1b[38;5;244m",
+    },
+    xml: XmlColors {
+        tag: "\x1b[38;5;33m",
+        attr: "\x1b[38;5;136m",
+        value: "\x1b[38;5;37m",
+        entity: "\x1b[38;5;166m",
+        comment: "\x1b[38;5;244m",
     },
     method: "\x1b[38;5;64;1m",
     url: "\x1b[38;5;33m",

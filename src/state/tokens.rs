@@ -164,8 +164,8 @@ fn prompt_secret(id: &str, terminal: bool) -> Result<String> {
              it as -a {id}:SECRET"
         )));
     }
-    rpassword::prompt_password(format!("client secret for {id}: "))
-        .map_err(|e| usage(format!("-a {id}: couldn't read the client secret: {e}")))
+    crate::prompt::secret(&format!("client secret for {id}: "))
+        .map_err(|e| crate::prompt::failed(e, &format!("-a {id}: couldn't read the client secret")))
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use digest_auth::{Algorithm, AlgorithmType};
-
 use crate::support::{
     assert_code, bin, curl_of, rq, rq_with, run, stderr, stdout, Response, Server,
 };
@@ -65,11 +63,7 @@ fn digest_is_valid(
     nonce: &str,
 ) -> bool {
     let f = fields(header);
-    let algo = match algorithm {
-        "MD5" => AlgorithmType::MD5,
-        _ => AlgorithmType::SHA2_256,
-    };
-    let h = |s: String| Algorithm::new(algo, false).hash(s.as_bytes());
+    let h = |s: String| hash(algorithm, s.as_bytes());
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let ha1 = h(format!("{user}:rq-test:{pass}"));
     let ha2 = h(format!("{method}:{uri}"));
@@ -81,6 +75,19 @@ fn digest_is_valid(
         && get("opaque") == "0paque"
         && get("nonce") == nonce
         && get("response") == expected
+}
+
+/// `H(data)` in lower-case hex, for the Digest algorithm named.
+fn hash(algorithm: &str, data: &[u8]) -> String {
+    use sha2::Digest;
+    let bytes = match algorithm {
+        "MD5" => md5::Md5::digest(data).to_vec(),
+        "SHA-256" => sha2::Sha256::digest(data).to_vec(),
+        "SHA-512-256" => sha2::Sha512_256::digest(data).to_vec(),
+        "SHA-512" => sha2::Sha512::digest(data).to_vec(),
+        other => panic!("no such algorithm in these tests: {other}"),
+    };
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `/stale/once`: a right answer to the first nonce gets a 401 that calls it stale and gives
@@ -117,7 +124,7 @@ fn stale_server() -> Server {
 fn auth_int_alone_is_answered_with_the_body_hashed() {
     // The server offers only qop=auth-int: H(A2) covers the body.
     let s = Server::http(|r| {
-        let h = |s: &[u8]| Algorithm::new(AlgorithmType::MD5, false).hash(s);
+        let h = |s: &[u8]| hash("MD5", s);
         let f = fields(
             r.header("authorization")
                 .unwrap_or("")
@@ -244,6 +251,45 @@ fn digest_auth_with_sha_256_authenticates() {
 }
 
 #[test]
+fn digest_auth_with_sha_512_and_sha_512_256_authenticates() {
+    for algorithm in ["SHA-512", "SHA-512-256"] {
+        let s = digest_server(algorithm);
+        let url = s.url("/digest-auth/auth/user/passwd");
+        let o = rq_with(&["-A", "digest", "-a", "user:passwd", &url]);
+        assert_code(&o, 0);
+        let answer = s.requests()[1].header("authorization").unwrap().to_string();
+        assert!(
+            answer.contains(&format!("algorithm={algorithm},"))
+                || answer.ends_with(&format!("algorithm={algorithm}")),
+            "{answer}"
+        );
+        s.assert_no_panics();
+    }
+}
+
+#[test]
+fn a_digest_algorithm_rq_lacks_leaves_the_401_with_a_note() {
+    let s = Server::http(|_| {
+        Response::new(401)
+            .header(
+                "WWW-Authenticate",
+                r#"Digest realm="r", qop="auth", algorithm=SHA3-256, nonce="n""#,
+            )
+            .text("unauthorized")
+    });
+    let o = rq_with(&["-A", "digest", "-a", "user:passwd", &s.url("/")]);
+    assert_code(&o, 4);
+    assert_eq!(stdout(&o), "unauthorized");
+    let err = stderr(&o);
+    assert!(
+        err.contains("asks for Digest auth with SHA3-256, which rq can't compute"),
+        "{err}"
+    );
+    assert!(!err.to_lowercase().contains("unknown algorithm"), "{err}");
+    assert_eq!(s.request_count(), 1);
+}
+
+#[test]
 fn a_wrong_digest_password_ends_with_the_401_after_one_answer() {
     let s = digest_server("MD5");
     let o = rq_with(&[
@@ -318,7 +364,7 @@ fn a_missing_password_without_a_terminal_exits_64_and_says_how_to_pass_it() {
 }
 
 #[test]
-fn a_missing_password_is_asked_for_on_the_terminal() {
+fn a_missing_password_is_asked_for_on_the_terminal_naming_the_host() {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let s = ok_server();
@@ -335,7 +381,8 @@ fn a_missing_password_is_asked_for_on_the_terminal() {
     child.stdin.take().unwrap().write_all(b"sekret\n").unwrap();
     let out = child.wait_with_output().unwrap();
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("password for ann:"), "{shown}");
+    let prompt = format!("password for ann@127.0.0.1:{}: ", s.port());
+    assert!(shown.contains(&prompt), "{shown}");
     let got = s.requests()[0].header("authorization").map(str::to_string);
     assert_eq!(got.as_deref(), Some("Basic YW5uOnNla3JldA=="), "{shown}");
 }
@@ -534,4 +581,80 @@ fn debug_output_never_shows_secrets() {
             );
         }
     }
+}
+
+#[test]
+fn an_auth_type_without_credentials_is_a_usage_error() {
+    let s = Server::http(|_| Response::new(200));
+    for scheme in ["basic", "digest", "bearer"] {
+        let o = rq_with(&["-A", scheme, &s.url("/")]);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("-A {scheme} needs credentials")),
+            "{err}"
+        );
+    }
+    assert_eq!(s.request_count(), 0);
+}
+
+#[test]
+fn ignore_stdin_means_no_password_prompt_even_at_a_terminal() {
+    let s = Server::http(|_| Response::new(200));
+    // A prompt would wait for typing that never comes: `timeout` ends that wait (failing the
+    // test) long after rq, which does not prompt, has exited.
+    let line = format!("timeout 60 {} -I -a bob {}", bin(), s.url("/"));
+    let (screen, code) = crate::support::in_terminal(&line, &[]);
+    assert_eq!(code, 64, "{screen}");
+    assert!(!screen.contains("password for"), "no prompt: {screen}");
+    assert!(
+        screen.contains("-a bob: password missing") && screen.contains("-I"),
+        "{screen}"
+    );
+    assert_eq!(s.request_count(), 0);
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_exits_130_and_gives_the_terminal_its_echo_back() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let s = ok_server();
+    // The shell outlives rq's Ctrl-C (`trap :`) to report rq's exit code and the terminal's
+    // settings after it.
+    let line = format!(
+        "sh -c 'trap : INT; {} -a ann {}; echo code=$?; stty -a'",
+        bin(),
+        s.url("/")
+    );
+    let script = crate::support::need_tool("script");
+    let mut child = crate::support::hermetic(&mut Command::new(script))
+        .args(["-qefc", &line, "/dev/null"])
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut input = child.stdin.take().unwrap();
+    let mut output = child.stdout.take().unwrap();
+    // Ctrl-C only once the question is on the screen.
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&shown).contains("password for ann@") {
+        match output.read(&mut byte) {
+            Ok(1) => shown.push(byte[0]),
+            _ => panic!("no prompt: {}", String::from_utf8_lossy(&shown)),
+        }
+    }
+    input.write_all(b"\x03").unwrap();
+    output.read_to_end(&mut shown).unwrap();
+    drop(input);
+    child.wait().unwrap();
+    let shown = String::from_utf8_lossy(&shown).replace("\r\n", "\n");
+    assert!(shown.contains("code=130"), "{shown}");
+    let settings: Vec<&str> = shown
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    assert!(settings.contains(&"echo"), "echo is back on: {shown}");
+    assert!(!settings.contains(&"-echo"), "echo is back on: {shown}");
+    assert!(s.requests().is_empty(), "nothing was sent");
 }

@@ -117,3 +117,61 @@ fn short_help_is_a_cheat_sheet_and_long_help_is_complete() {
     assert!(long.contains("METHOD is optional"), "{long}");
     assert_eq!(long, stdout(&run(rq().arg("help"))));
 }
+
+#[test]
+fn help_and_version_to_a_full_disk_exit_1() {
+    for args in [&["--help"][..], &["--help", "--long"], &["--version"]] {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let o = run(rq().args(args).stdout(full));
+        assert_code(&o, 1);
+        assert!(
+            stderr(&o).contains("No space left on device"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn an_unknown_option_keeps_the_did_you_mean_hint() {
+    let o = run(rq().args(["--folow", "example.org"]));
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("'--folow'") && err.contains("'--follow'"),
+        "{err}"
+    );
+    let o = run(rq().args(["--pretty", "loud", "example.org"]));
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("all, colors, format, none"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unambiguous_long_option_prefixes_work_as_in_httpie() {
+    let s = echo();
+    let o = run(rq().args(["--verb", "--pre=none", &s.url("/x")]));
+    assert_code(&o, 0);
+    assert!(stdout(&o).contains("GET /x HTTP/1.1"), "{}", stdout(&o));
+    let o = run(rq().args(["--curl", "--default", "http", "example.org/x"]));
+    assert_code(&o, 0);
+    assert!(
+        stdout(&o).contains("http://example.org/x"),
+        "{}",
+        stdout(&o)
+    );
+    // A default option cancelled by an abbreviated --no- form.
+    let o = run(rq().args(["--verbose", "--no-verb", &s.url("/y")]));
+    assert_eq!(stdout(&o), "ok");
+    // An ambiguous prefix names the candidates and sends nothing.
+    let o = run(rq().args(["--pr=none", &s.url("/z")]));
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(err.contains("ambiguous option: --pr could be"), "{err}");
+    assert!(err.contains("--pretty") && err.contains("--print"), "{err}");
+    assert_eq!(s.request_count(), 2);
+}

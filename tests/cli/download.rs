@@ -166,9 +166,48 @@ fn output_file_is_never_written_through_a_symlink() {
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join("out")).unwrap();
     let o = rq_in(dir.path(), &["-d", "-o", "out", &s.url("/")]);
-    assert_code(&o, 1);
+    assert_code(&o, 64);
     assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(s.request_count(), 0, "found before sending");
+}
+
+#[test]
+fn an_output_file_rq_cant_write_is_found_before_the_request_is_sent() {
+    // The POST must not go out only for its response to be lost.
+    let s = Server::http(|_| Response::new(201).body("created"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("file"), "kept").unwrap();
+    std::os::unix::fs::symlink("file", dir.path().join("link-to-file")).unwrap();
+    std::fs::create_dir(dir.path().join("adir")).unwrap();
+    for (out, why) in [
+        ("nodir/x", "No such file or directory"),
+        ("link-to-file", "symbolic link"),
+        ("adir", "directory"),
+    ] {
+        let o = rq_in(dir.path(), &["-o", out, "post", &s.url("/"), "a=1"]);
+        assert_code(&o, 64);
+        let err = stderr(&o);
+        assert!(err.contains(out) && err.contains(why), "{out}: {err}");
+        assert!(err.contains("nothing was sent"), "{err}");
+    }
+    assert_eq!(s.request_count(), 0);
+    assert_eq!(std::fs::read(dir.path().join("file")).unwrap(), b"kept");
+}
+
+#[test]
+fn an_existing_output_file_is_kept_whole_until_a_body_replaces_it() {
+    // Opened before sending, emptied only when the body comes: a failed request leaves it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out"), "old").unwrap();
+    let refused = crate::support::refused_port();
+    let o = rq_in(dir.path(), &["-o", "out", &refused.url()]);
+    assert_code(&o, 1);
+    assert_eq!(std::fs::read(dir.path().join("out")).unwrap(), b"old");
+    // And a file created for the body is not left behind empty.
+    let o = rq_in(dir.path(), &["-o", "new", &refused.url()]);
+    assert_code(&o, 1);
+    assert_eq!(files_in(dir.path()), ["out"]);
 }
 
 #[test]

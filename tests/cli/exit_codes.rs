@@ -1,6 +1,6 @@
 //! SPEC §3: every exit code rq can produce, and the status warning.
 
-use crate::support::{assert_code, rq_with, stderr, Response, Server};
+use crate::support::{assert_code, rq, rq_with, run, stderr, Response, Server};
 
 fn status_server() -> Server {
     Server::http(|r| {
@@ -132,4 +132,53 @@ fn interrupt_exits_130() {
         .status()
         .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(130));
+}
+
+#[test]
+fn a_full_disk_is_a_failed_write_naming_its_destination() {
+    let s = Server::http(|_| Response::new(200).json(r#"{"a": [1, 2, 3]}"#));
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [&["-b"][..], &["-h"], &["--pretty=format"], &["-d"]] {
+        let o = run(rq().args(args).arg(s.url("/")).stdout(full()));
+        assert_code(&o, 1);
+        let err = stderr(&o);
+        assert!(err.contains("couldn't write"), "{args:?}: {err}");
+        assert!(
+            err.contains("stdout") && err.contains("No space left"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("reading"),
+            "{args:?}: not a failed read: {err}"
+        );
+        assert_eq!(err.matches("stdout").count(), 1, "{args:?}: {err}");
+    }
+    let o = rq_with(&["-o", "/dev/full", &s.url("/")]);
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert!(err.contains("couldn't write to '/dev/full'"), "{err}");
+    assert!(err.contains("No space left"), "{err}");
+}
+
+#[test]
+fn quiet_at_a_terminal_still_warns_about_a_failed_status_unless_twice() {
+    let s = Server::http(|_| Response::new(404).text("gone"));
+    let line = format!("{} -q {}", crate::support::bin(), s.url("/"));
+    let (screen, code) = crate::support::in_terminal(&line, &[]);
+    assert_eq!(code, 4, "{screen}");
+    assert_eq!(screen.trim(), "rq: warning: HTTP 404 Not Found");
+    let (screen, code) = crate::support::in_terminal(
+        &format!("{} -qq {}", crate::support::bin(), s.url("/")),
+        &[],
+    );
+    assert_eq!((screen.trim(), code), ("", 4));
+    // Without -q the status line on the terminal says it; no warning is added.
+    let (screen, _) =
+        crate::support::in_terminal(&format!("{} {}", crate::support::bin(), s.url("/")), &[]);
+    assert!(!screen.contains("warning"), "{screen}");
 }

@@ -291,3 +291,37 @@ fn a_large_response_keeps_memory_bounded_in_every_output_mode() {
         assert!(kib < 16 * 1024, "{args:?}: peak RSS {kib} KiB for 256 MiB");
     }
 }
+
+#[test]
+fn a_large_xml_body_formats_in_bounded_memory() {
+    // Eight times the 8 MiB checked ahead, so formatting streams for most of it (a 1 GiB
+    // body behaves the same, only slower in a debug build).
+    const ITEM: &[u8] = b"<item id=\"1\"><name>widget</name><price cur=\"EUR\">9.99</price></item>";
+    let items = (64 << 20) / ITEM.len() as u64;
+    let len = 6 + items * ITEM.len() as u64 + 7;
+    let s = Server::http(move |_| {
+        Response::new(200)
+            .header("Content-Type", "application/xml")
+            .stream(len, move |w| {
+                w.write_all(b"<list>")?;
+                let chunk = ITEM.repeat(1024);
+                let mut left = items;
+                while left > 0 {
+                    let n = left.min(1024) as usize;
+                    w.write_all(&chunk[..n * ITEM.len()])?;
+                    left -= n as u64;
+                }
+                w.write_all(b"</list>")
+            })
+    });
+    let Some((kib, o)) = peak_rss(&["--pretty=all", &s.url("/")]) else {
+        return;
+    };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim().lines().count(),
+        1,
+        "no warning"
+    );
+    assert!(kib < 32 * 1024, "peak RSS {kib} KiB for 64 MiB of XML");
+}

@@ -117,3 +117,39 @@ fn unreadable_or_malformed_request_files_are_usage_errors() {
     assert_code(&o, 64);
     assert!(stderr(&o).contains("Host header"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_chunked_request_prints_replays_and_is_sent_framed_once() {
+    let s = echo();
+    let url = format!(":{}/x", s.port());
+    let args = ["--chunked", "post", &url, "a=1"];
+    // --pretty=none prints what is sent: the body in its chunk framing.
+    let offline = rq_with(&[&["--offline", "--pretty=none"][..], &args].concat());
+    assert_code(&offline, 0);
+    let printed = String::from_utf8_lossy(&offline.stdout).into_owned();
+    assert!(
+        printed.contains("Transfer-Encoding: chunked\r\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with("\r\n\r\na\r\n{\"a\": \"1\"}\r\n0\r\n\r\n"),
+        "{printed}"
+    );
+    // Replayed, the framing is not sent as data inside another one.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.http");
+    std::fs::write(&file, &offline.stdout).unwrap();
+    assert_code(&rq_with(&["--http-file", file.to_str().unwrap()]), 0);
+    assert_code(&rq_with(&args), 0);
+    let r = s.requests();
+    assert_eq!(r[0].body_str(), r#"{"a": "1"}"#);
+    assert_eq!(r[0].header("transfer-encoding"), Some("chunked"));
+    assert_eq!(
+        r[0].raw, r[1].raw,
+        "replayed request differs from the direct one"
+    );
+    assert_eq!(
+        r[0].raw, offline.stdout,
+        "printed request differs from the one sent"
+    );
+}

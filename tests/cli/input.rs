@@ -4,7 +4,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
 
 use crate::support::{
-    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, Response, Server,
+    assert_code, filled_pipe, rq, rq_with, rq_with_stdin, run, stderr, stdout, Response, Server,
+    LATE, PATIENCE,
 };
 
 fn echo() -> Server {
@@ -284,6 +285,78 @@ fn an_idle_stdin_pipe_does_not_block_a_request_with_items() {
     assert_eq!(s.requests()[0].body_str(), r#"{"a": "1"}"#);
 }
 
+/// Runs `cmd` with stdin a pipe that stays open and idle (nobody writes to it, nobody
+/// closes it) until rq has exited; fails the test if rq is still running after
+/// [`PATIENCE`], which only a wait on the pipe could make it do.
+fn with_idle_stdin(cmd: &mut std::process::Command) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let idle = child.stdin.take();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("rq still waits on an idle stdin pipe after {PATIENCE:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    drop(idle);
+    o
+}
+
+#[test]
+fn an_idle_stdin_pipe_does_not_hold_up_a_method_without_a_body() {
+    // As in `sleep 20 | rq get URL` in a CI script.
+    for method in ["get", "HEAD", "delete", "options"] {
+        let s = echo();
+        let o = with_idle_stdin(rq().args([method, &s.url("/x")]));
+        assert_code(&o, 0);
+        assert_eq!(stderr(&o), "", "{method}: no -I warning");
+        let r = &s.requests()[0];
+        assert_eq!(r.method, method.to_ascii_uppercase());
+        assert!(r.body.is_empty(), "{method}");
+        assert_eq!(r.header("content-length"), None, "{method}");
+    }
+}
+
+#[test]
+fn data_piped_to_a_get_is_still_its_body() {
+    // A glance finds it, and keeps every byte it read.
+    let s = echo();
+    let o = run(rq().args(["get", &s.url("/x")]).stdin(filled_pipe("abc")));
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!((r.method.as_str(), r.body_str()), ("GET", "abc"));
+}
+
+#[test]
+fn max_time_bounds_the_wait_for_a_body_on_an_idle_stdin_pipe() {
+    // POST, PUT and a request without a method wait for stdin (it is their body), but no
+    // longer than --max-time allows, counted from rq's start.
+    for method in [&["post"][..], &["put"], &[]] {
+        let s = echo();
+        let url = s.url("/x");
+        let started = std::time::Instant::now();
+        let o = with_idle_stdin(rq().args(["--max-time", "1"]).args(method).arg(&url));
+        let took = started.elapsed();
+        assert_code(&o, 2);
+        assert!(took >= std::time::Duration::from_secs(1), "early: {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(1) + LATE,
+            "late: {took:?}"
+        );
+        let err = stderr(&o);
+        assert!(err.contains("stdin") && err.contains("--max-time"), "{err}");
+        assert!(err.contains("-I"), "says how to go without a body: {err}");
+        assert_eq!(s.request_count(), 0, "{method:?}: nothing sent");
+    }
+}
+
 #[test]
 fn stdin_mixed_with_items_is_a_usage_error() {
     let s = echo();
@@ -353,6 +426,32 @@ fn port_shorthand_targets_localhost_over_http() {
     // tries every address.
     assert_code(&o, 0);
     assert_eq!(s.requests()[0].path, "/short");
+}
+
+#[test]
+fn every_spelling_of_a_loopback_address_gets_http() {
+    // IPv4-mapped loopback reaches the server on 127.0.0.1 over plain http.
+    let s = echo();
+    let o = rq_with(&[&format!("[::ffff:127.0.0.1]:{}/mapped", s.port())]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].path, "/mapped");
+    // The rest are checked by the URL rq would request.
+    for (typed, want) in [
+        ("[0:0:0:0:0:0:0:1]:8000/x", "http://[::1]:8000/x"),
+        ("127.1.2.3/x", "http://127.1.2.3/x"),
+        ("127.1:9/x", "http://127.0.0.1:9/x"),
+        ("0.0.0.0:8000/x", "http://0.0.0.0:8000/x"),
+        ("[::]:8000/x", "http://[::]:8000/x"),
+        ("10.0.0.1/x", "https://10.0.0.1/x"),
+    ] {
+        let o = rq_with(&["--curl", typed]);
+        assert_code(&o, 0);
+        let line = crate::support::stdout(&o);
+        assert!(
+            line.contains(&format!("'{want}'")) || line.contains(&format!(" {want}")),
+            "{typed}: {line}"
+        );
+    }
 }
 
 #[test]
@@ -453,4 +552,111 @@ fn a_bad_item_is_quoted_as_typed_with_only_control_characters_escaped() {
         );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+}
+
+#[test]
+fn form_items_take_raw_json_scalars_and_refuse_containers_saying_why() {
+    let s = echo();
+    let o = rq_with(&[
+        "-f",
+        "post",
+        &s.url("/f"),
+        "count:=1",
+        "ok:=true",
+        "name=ann",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].body_str(), "count=1&ok=true&name=ann");
+    let o = rq_with(&["-f", "post", &s.url("/f"), "tags:=[1,2]"]);
+    assert_code(&o, 64);
+    assert!(stderr(&o).contains("an array"), "{}", stderr(&o));
+    assert_eq!(s.request_count(), 1, "nothing sent");
+}
+
+#[test]
+fn raw_json_numbers_are_sent_as_typed() {
+    let s = echo();
+    let o = rq_with(&[
+        "post",
+        &s.url("/n"),
+        "n:=12345678901234567890123",
+        "f:=1.0e+2",
+        "x:=[0.10, 1e-7]",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(
+        s.requests()[0].body_str(),
+        r#"{"n": 12345678901234567890123, "f": 1.0e+2, "x": [0.10, 1e-7]}"#
+    );
+}
+
+#[test]
+fn a_header_item_after_a_removal_of_that_name_is_sent() {
+    let s = echo();
+    let args = [
+        "Foo:bar",
+        "Foo:",
+        "Foo:quux",
+        "User-Agent:",
+        "User-Agent:mine",
+    ];
+    let o = rq_with(&[&[s.url("/h").as_str()][..], &args].concat());
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    assert_eq!(r.header_all("foo"), ["quux"]);
+    assert_eq!(r.header_all("user-agent"), ["mine"]);
+}
+
+#[test]
+fn header_values_are_sent_without_surrounding_whitespace() {
+    let s = echo();
+    let o = rq_with(&[&s.url("/h"), "Accept:  x ", "X-Tab:\tv"]);
+    assert_code(&o, 0);
+    let raw = String::from_utf8_lossy(&s.requests()[0].raw).into_owned();
+    assert!(raw.contains("\r\nAccept: x\r\n"), "{raw}");
+    assert!(raw.contains("\r\nX-Tab: v\r\n"), "{raw}");
+}
+
+#[test]
+fn a_typed_multipart_content_type_gets_the_boundary_of_the_body() {
+    let s = echo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "hi").unwrap();
+    let upload = format!("up@{}", file.display());
+    let o = rq_with(&[
+        "-f",
+        &s.url("/u"),
+        "Content-Type:multipart/form-data",
+        &upload,
+    ]);
+    assert_code(&o, 0);
+    let r = &s.requests()[0];
+    let ct = r.header("content-type").unwrap();
+    let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect(ct);
+    assert!(
+        r.body_str().starts_with(&format!("--{boundary}\r\n")),
+        "{ct}"
+    );
+}
+
+#[test]
+fn a_url_with_its_scheme_left_out_is_not_a_localhost_path() {
+    let s = echo();
+    // `://127.0.0.1:PORT/x` means the default scheme's URL (http for loopback), as in httpie.
+    let o = rq_with(&[&format!("://127.0.0.1:{}/x", s.port()), "q==1"]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].target, "/x?q=1");
+    let o = rq_with(&["--offline", "://example.org/a"]);
+    assert!(
+        stdout(&o).starts_with("GET /a HTTP/1.1\r\nHost: example.org\r\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = rq_with(&["--curl", "://example.org/a"]);
+    assert!(
+        stdout(&o).contains("https://example.org/a"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -41,11 +41,83 @@ fn verbose_prints_request_and_response() {
 }
 
 #[test]
+fn a_later_output_option_narrows_an_earlier_verbose() {
+    let s = json_server();
+    let body = r#"{"name":"ann","n":[1,2]}"#;
+    // (argv before the URL, what stdout must be, or must start with)
+    let cases: &[(&[&str], &str)] = &[
+        (&["-v", "-b"], body),
+        (&["-vv", "-h"], "HTTP/1.1 200 OK\r\n"),
+        (&["-v", "-p", "b"], body),
+        (&["-p", "Hh", "-b"], body),
+        // Later wins the other way round too.
+        (&["-b", "-v"], "GET / HTTP/1.1\r\n"),
+        // -h, -b and -m next to each other add up.
+        (&["-v", "-h", "-b"], "HTTP/1.1 200 OK\r\n"),
+    ];
+    for (opts, want) in cases {
+        let url = s.url("/");
+        let o = rq_with(&[opts, &[url.as_str()][..]].concat());
+        assert_code(&o, 0);
+        let out = stdout(&o);
+        assert!(out.starts_with(want), "rq {opts:?}: {out}");
+        let request_shown = out.contains("GET / HTTP/1.1");
+        assert_eq!(request_shown, want.starts_with("GET"), "rq {opts:?}: {out}");
+        if opts.ends_with(&["-h", "-b"]) {
+            assert!(out.ends_with(body), "rq {opts:?}: {out}");
+        }
+        if *want == body {
+            assert_eq!(out, body, "rq {opts:?}");
+        }
+    }
+}
+
+#[test]
+fn a_command_line_output_option_narrows_verbose_from_the_config_file() {
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cfg.path().join("config.json"),
+        r#"{"default_options": ["-v"]}"#,
+    )
+    .unwrap();
+    let s = json_server();
+    let o = crate::support::run(
+        crate::support::rq()
+            .env("RQ_CONFIG_DIR", cfg.path())
+            .args(["-b", &s.url("/")]),
+    );
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), r#"{"name":"ann","n":[1,2]}"#);
+}
+
+#[test]
 fn meta_section_reports_time_and_size() {
     let s = json_server();
     let out = stdout(&rq_with(&["-m", &s.url("/")]));
     assert!(out.contains("Elapsed time: "), "{out}");
     assert!(out.contains("Bytes received: 24"), "{out}");
+}
+
+#[test]
+fn curl_command_sends_a_binary_body_byte_for_byte() {
+    let s = Server::http(|_| Response::new(200).text("ok"));
+    // From stdin: a NUL and a byte that is not UTF-8 can't be a shell argument.
+    let o = crate::support::rq_with_stdin(&["--curl", &s.url("/up")], b"ab\0\xff%'\\".to_vec());
+    assert_code(&o, 0);
+    let line = stdout(&o).trim().to_string();
+    let curl = crate::support::hermetic(&mut std::process::Command::new("sh"))
+        .args(["-c", &format!("{line} --fail --silent")])
+        .output()
+        .unwrap();
+    assert!(curl.status.success(), "{line}");
+    assert_eq!(s.requests()[0].body, b"ab\0\xff%'\\", "{line}");
+    // -xx deflates the body: curl must send the same compressed bytes rq sends.
+    let args = ["-xx", "post", &s.url("/x"), "a=1"];
+    let (line, _) = curl_of(&args);
+    assert_code(&rq_with(&args), 0);
+    let got = s.requests();
+    assert_eq!(got[1].header("content-encoding"), Some("deflate"), "{line}");
+    assert_eq!(got[1].body, got[2].body, "{line}");
 }
 
 #[test]
@@ -216,6 +288,38 @@ fn no_color_keeps_formatting_without_escapes() {
             "{env:?}: {screen:?}"
         );
     }
+}
+
+#[test]
+fn an_explicit_pretty_colours_despite_no_color() {
+    let s = json_server();
+    for env in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        for pretty in ["all", "colors"] {
+            let line = format!("{} --pretty={pretty} {}", bin(), s.url("/"));
+            let (screen, code) = in_terminal(&line, &[env]);
+            assert_eq!(code, 0, "{screen}");
+            assert!(
+                screen.contains("\x1b[34;1m\"name\""),
+                "{env:?} {pretty}: {screen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_without_a_charset_is_shown_as_utf8_with_the_bad_byte_escaped() {
+    let s = Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "application/json")
+            .body(&b"{\"name\":\"caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac\",\"bad\":\"\xff\"}"[..])
+    });
+    let (screen, code) = in_terminal(&format!("{} -b {}", bin(), s.url("/")), &[]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("caf\u{e9} na\u{ef}ve \u{20ac}"),
+        "{screen:?}"
+    );
+    assert!(screen.contains("\"bad\":\"\\xff\""), "{screen:?}");
 }
 
 #[test]
@@ -390,4 +494,30 @@ fn strip_sgr(screen: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[test]
+fn sorted_headers_apply_to_the_request_head_too() {
+    let s = json_server();
+    for option in ["--sorted", "--format-options=headers.sort:true"] {
+        let o = rq_with(&[
+            "-p",
+            "H",
+            option,
+            &s.url("/"),
+            "X-B:1",
+            "X-A:2",
+            "b-lower:3",
+        ]);
+        assert_code(&o, 0);
+        let names: Vec<String> = stdout(&o)
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':').map(|(n, _)| n.to_string()))
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_ascii_lowercase());
+        assert_eq!(names, sorted, "{option}");
+        assert_eq!(names.len(), 7, "{option}: {names:?}");
+    }
 }

@@ -177,3 +177,59 @@ fn cookies_set_by_one_page_are_sent_to_the_next_and_saved() {
         "{saved}"
     );
 }
+
+/// Pages `/1` … `/3`; the last one's `next` link goes back to `back_to`.
+fn looping(back_to: &'static str) -> Server {
+    Server::http(move |r| {
+        let n: u32 = r.path.trim_start_matches('/').parse().unwrap();
+        let next = if n < 3 {
+            format!("/{}", n + 1)
+        } else {
+            back_to.to_string()
+        };
+        Response::new(200)
+            .json(&format!("[{n}]"))
+            .header("Link", &format!("<{next}>; rel=next"))
+    })
+}
+
+#[test]
+fn a_next_link_back_to_a_fetched_page_stops_with_an_error_naming_it() {
+    for (back_to, verbose) in [("/3", false), ("/1", false), ("/2", true)] {
+        let s = looping(back_to);
+        let url = s.url("/1");
+        // --max-pages only ends a loop that was not caught.
+        let mut args = vec!["--paginate", "--max-pages", "50", &url];
+        if verbose {
+            args.push("-v");
+        }
+        let o = rq_with(&args);
+        assert_code(&o, 1);
+        let err = stderr(&o);
+        assert!(err.contains(&s.url(back_to)), "names the page: {err}");
+        assert!(err.contains("already fetched"), "{err}");
+        assert_eq!(s.request_count(), 3, "back to {back_to}: each page once");
+        if !verbose {
+            assert_eq!(stdout(&o), "[1,2,3]", "what came is well-formed");
+        }
+    }
+}
+
+#[test]
+fn an_array_page_then_an_object_page_print_on_their_own_lines() {
+    let s = Server::http(|r| match r.path.as_str() {
+        "/a" => Response::new(200)
+            .json("[1]")
+            .header("Link", "</b>; rel=next"),
+        "/b" => Response::new(200)
+            .json(r#"{"x": 2}"#)
+            .header("Link", "</c>; rel=next"),
+        _ => Response::new(200).json("[3]"),
+    });
+    let o = rq_with(&["--paginate", &s.url("/a")]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "[1]\n{\"x\": 2}\n[3]");
+    let o = rq_with(&["--pretty=format", "--paginate", &s.url("/a")]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "[\n    1\n]\n{\n    \"x\": 2\n}\n[\n    3\n]\n");
+}

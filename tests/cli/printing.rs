@@ -13,7 +13,7 @@ use crate::support::{
 
 /// How the paced server frames its body.
 #[derive(Clone, Copy)]
-enum Framing {
+pub(crate) enum Framing {
     Chunked,
     /// No length: the body ends when the connection closes.
     UntilClose,
@@ -23,14 +23,14 @@ enum Framing {
 /// before on rq's stdout. A rq that holds a part back until more data comes never shows
 /// it; the server then sends the next part after [`LATE`] anyway, and notes the part as
 /// held back, which fails the test. No clock decides the outcome for a rq that streams.
-struct Paced {
+pub(crate) struct Paced {
     server: Server,
     seen: mpsc::Sender<()>,
     held_back: Arc<Mutex<Vec<usize>>>,
 }
 
 impl Paced {
-    fn start(content_type: &'static str, framing: Framing, parts: Vec<String>) -> Paced {
+    pub(crate) fn start(content_type: &'static str, framing: Framing, parts: Vec<String>) -> Paced {
         let (seen, shown) = mpsc::channel();
         let shown = Mutex::new(shown);
         let held_back = Arc::new(Mutex::new(Vec::new()));
@@ -70,18 +70,18 @@ impl Paced {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         self.server.url(path)
     }
 
     /// The test has seen the latest part on rq's stdout: the server may send the next.
-    fn seen(&self) {
+    pub(crate) fn seen(&self) {
         let _ = self.seen.send(());
     }
 
     /// Fails unless every part but the last was shown before the next one was sent.
     #[track_caller]
-    fn assert_each_shown_before_the_next_is_sent(&self, what: &str, lines: &[String]) {
+    pub(crate) fn assert_each_shown_before_the_next_is_sent(&self, what: &str, lines: &[String]) {
         let held_back = self.held_back.lock().unwrap().clone();
         assert!(
             held_back.is_empty(),
@@ -93,7 +93,7 @@ impl Paced {
 
 /// Run rq with stdout piped; return its non-empty lines, each handed to `on_line` as soon
 /// as it is read.
-fn lines_as_they_arrive(args: &[&str], mut on_line: impl FnMut(&str)) -> Vec<String> {
+pub(crate) fn lines_as_they_arrive(args: &[&str], mut on_line: impl FnMut(&str)) -> Vec<String> {
     let mut child = rq()
         .args(args)
         .stdout(Stdio::piped())
@@ -194,6 +194,38 @@ fn stream_flag_shows_a_slow_json_body_before_it_ends() {
     });
     s.assert_each_shown_before_the_next_is_sent("--stream", &lines);
     assert_eq!(lines.last().unwrap(), "]");
+}
+
+#[test]
+fn a_slow_xml_body_is_formatted_as_it_arrives() {
+    // With --stream each part shows at once; without, once the 8 MiB checked ahead are in.
+    let small = vec![
+        "<feed><entry>1</entry>\n".to_string(),
+        "<entry>2</entry></feed>\n".to_string(),
+    ];
+    let big = vec![
+        format!(
+            "<feed><entry>1</entry>{}",
+            "<entry>x</entry>".repeat(600_000)
+        ),
+        "<entry>2</entry></feed>\n".to_string(),
+    ];
+    for (parts, stream) in [(small, true), (big, false)] {
+        let s = Paced::start("application/atom+xml", Framing::Chunked, parts);
+        let url = s.url("/feed");
+        let mut args = vec!["--pretty=format", url.as_str()];
+        if stream {
+            args.insert(0, "--stream");
+        }
+        let lines = lines_as_they_arrive(&args, |line| {
+            if line == "  <entry>1</entry>" {
+                s.seen();
+            }
+        });
+        s.assert_each_shown_before_the_next_is_sent("xml", &lines);
+        assert_eq!(lines[0], "<feed>");
+        assert_eq!(lines[lines.len() - 2..], ["  <entry>2</entry>", "</feed>"]);
+    }
 }
 
 #[test]

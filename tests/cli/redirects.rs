@@ -138,3 +138,63 @@ fn debug_tells_the_redirect_decisions_without_secrets() {
         "{err}"
     );
 }
+
+#[test]
+fn a_location_in_an_error_message_is_sanitised() {
+    // C1 controls (CSI as U+009B) and bidi overrides, as UTF-8 in the header.
+    let s = Server::http(|r| match r.path.as_str() {
+        "/loop" => Response::new(302).header("Location", "/x\u{9b}2J\u{202e}gnp.exe"),
+        _ => Response::new(302).header("Location", "http://a\u{9b}2J\u{202e}b:99999/"),
+    });
+    let o = rq_with(&["-F", "--max-redirects", "0", &s.url("/loop")]);
+    assert_code(&o, 6);
+    let too_many = stderr(&o);
+    assert!(
+        too_many.contains("pointed to /x\\u{9b}2J\\u{202e}gnp.exe"),
+        "{too_many}"
+    );
+    let o = rq_with(&["-F", &s.url("/bad")]);
+    assert_code(&o, 1);
+    let invalid = stderr(&o);
+    assert!(invalid.contains("invalid redirect location"), "{invalid}");
+    assert!(invalid.contains("a\\u{9b}2J\\u{202e}b"), "{invalid}");
+    for err in [too_many, invalid] {
+        assert!(!err.contains(['\u{9b}', '\u{202e}']), "{err:?}");
+    }
+}
+
+#[test]
+fn each_exchange_prints_its_own_request_above_its_response() {
+    let s = chain();
+    // Without intermediaries shown, the request printed is the final one.
+    let out = stdout(&rq_with(&["-F", "-p", "Hh", &s.url("/hop/1")]));
+    assert!(!out.contains("GET /hop/1 "), "{out}");
+    let request = out.find("GET /hop/0 HTTP/1.1").expect(&out);
+    let response = out.find("HTTP/1.1 200 OK").expect(&out);
+    assert!(request < response, "{out}");
+    assert!(!out.contains("302"), "{out}");
+    // History sections for the redirect, the main ones for the final exchange.
+    let out = stdout(&rq_with(&[
+        "-F",
+        "--all",
+        "-P",
+        "H",
+        "-p",
+        "h",
+        &s.url("/hop/1"),
+    ]));
+    assert!(out.starts_with("GET /hop/1 HTTP/1.1\r\n"), "{out}");
+    assert!(
+        !out.contains("GET /hop/0"),
+        "the final request is not history: {out}"
+    );
+    assert!(!out.contains("302"), "{out}");
+    assert!(out.contains("HTTP/1.1 200 OK"), "{out}");
+    // And with the same sections for both, every request above its own response.
+    let out = stdout(&rq_with(&["-F", "--all", "-p", "Hh", &s.url("/hop/1")]));
+    let order: Vec<usize> = ["GET /hop/1 ", "HTTP/1.1 302", "GET /hop/0 ", "HTTP/1.1 200"]
+        .iter()
+        .map(|line| out.find(line).expect(&out))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
+}

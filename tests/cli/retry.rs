@@ -189,6 +189,24 @@ fn retry_max_time_stops_further_attempts() {
     assert_code(&o, 5);
     assert_eq!(s.request_count(), 1, "{}", stderr(&o));
     assert!(retry_lines(&o).is_empty(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not retrying: the next pause of 2.0s"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_retry_after_beyond_the_limit_is_declined_in_one_line() {
+    let s = flaky(1, &[("Retry-After", "3600")]);
+    let o = rq_with(&["--retry", "2", &s.url("/")]);
+    assert_code(&o, 5);
+    assert_eq!(s.request_count(), 1);
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or(""),
+        "rq: not retrying: the server asks to wait 3600s (Retry-After), longer than rq \
+         waits without --retry-max-time (300s) (HTTP 503 Service Unavailable)"
+    );
 }
 
 #[test]

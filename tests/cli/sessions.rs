@@ -214,6 +214,102 @@ fn xh_session_files_load() {
 }
 
 #[test]
+fn cookies_keep_their_port_when_saved_and_reloaded() {
+    let a = server();
+    let b = server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    let session = ["--session", path.to_str().unwrap()];
+    let set = a.url("/cookies/set?from=a");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[set.as_str()]].concat()),
+        0,
+    );
+    let port = a.port().to_string();
+    assert_eq!(json(&path)["cookies"][0]["port"], port.as_str());
+    // The next run starts on the other port: the cookie is not theirs.
+    let other = b.url("/x");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[other.as_str()]].concat()),
+        0,
+    );
+    assert_eq!(b.requests()[0].header("cookie"), None);
+    let back = a.url("/y");
+    assert_code(
+        &rq_in(dir.path(), &[&session[..], &[back.as_str()]].concat()),
+        0,
+    );
+    assert_eq!(a.requests()[1].header("cookie"), Some("from=a"));
+}
+
+#[test]
+fn localhost_cookies_are_read_and_written_the_way_httpie_keeps_them() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture("httpie-localhost.json", dir.path());
+    let url = format!("http://localhost:{}/cookies/set?mine=1", s.port());
+    let o = rq_in(dir.path(), &["--session", path.to_str().unwrap(), &url]);
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].header("cookie"), Some("dev=from-httpie"));
+    // Python's cookie jar matches localhost as localhost.local: rq writes that domain.
+    let saved = json(&path);
+    let domains: Vec<&str> = saved["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["domain"].as_str().unwrap())
+        .collect();
+    assert_eq!(domains, ["localhost.local", "localhost.local"]);
+    assert_eq!(cookie_names(&saved), ["dev", "mine"]);
+}
+
+#[test]
+fn a_session_path_that_is_a_symlink_is_written_through() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("sessions").join("real.json");
+    fs::create_dir(real.parent().unwrap()).unwrap();
+    fs::write(&real, "{}").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("sessions/real.json", &link).unwrap();
+    let o = rq_in(
+        dir.path(),
+        &[
+            "--session",
+            link.to_str().unwrap(),
+            &s.url("/cookies/set?k=v"),
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_link(&link).unwrap(),
+        Path::new("sessions/real.json")
+    );
+    assert_eq!(cookie_names(&json(&real)), ["k"]);
+    assert_eq!(mode(&real), 0o600);
+    let left: Vec<_> = fs::read_dir(real.parent().unwrap()).unwrap().collect();
+    assert_eq!(left.len(), 1, "no temporary file is left behind");
+    // A dangling link is written through as well, creating its target.
+    let later = dir.path().join("later.json");
+    let dangling = dir.path().join("dangling.json");
+    std::os::unix::fs::symlink(&later, &dangling).unwrap();
+    let o = rq_in(
+        dir.path(),
+        &["--session", dangling.to_str().unwrap(), &s.url("/")],
+    );
+    assert_code(&o, 0);
+    assert!(fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(json(&later)["cookies"].is_array());
+}
+
+#[test]
 fn a_read_only_session_is_never_written() {
     let s = server();
     let dir = tempfile::tempdir().unwrap();
@@ -444,4 +540,23 @@ fn offline_uses_the_session_but_does_not_write_it() {
 fn b64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+#[test]
+fn a_cookie_header_that_is_not_name_value_pairs_is_sent_as_typed() {
+    let s = server();
+    let o = run(rq().args([&s.url("/a"), "Cookie:opaque-token", "X:1"]));
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[0].header_all("cookie"), ["opaque-token"]);
+    // A session file holding such a header (hand-written, or another client's) loads.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    fs::write(
+        &path,
+        r#"{"headers": [{"name": "Cookie", "value": "opaque-token"}], "cookies": []}"#,
+    )
+    .unwrap();
+    let o = run(rq().args(["--session", path.to_str().unwrap(), &s.url("/b")]));
+    assert_code(&o, 0);
+    assert_eq!(s.requests()[1].header_all("cookie"), ["opaque-token"]);
 }

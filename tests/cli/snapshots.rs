@@ -164,6 +164,54 @@ fn headers_sort_orders_names_case_insensitively() {
     assert_snapshot("headers_as_received.txt", &out);
 }
 
+/// An XML document with every kind of token: declaration, DOCTYPE, comment, processing
+/// instruction, namespaces, both quote styles, references, CDATA, empty and mixed content.
+const XML_DOC: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE catalog [<!ENTITY pub \"rq press\">]>\n<!-- a catalog -->\n<catalog xmlns:dc=\"http://purl.org/dc/elements/1.1/\" version='2'><?render mode=\"list\"?><book id=\"b1\" lang=\"fr\"><dc:title>Caf\u{e9} &amp; cr\u{e8}me &#8364;</dc:title><publisher>&pub;</publisher><notes><![CDATA[<b>raw</b> & more]]></notes><available/></book><book id=\"b2\"><dc:title>\u{65e5}\u{672c}</dc:title>Mixed <em>inline</em> text</book></catalog>\n";
+
+fn xml_server() -> Server {
+    Server::http(|_| {
+        Response::new(200)
+            .header("Content-Type", "application/xml; charset=utf-8")
+            .body(XML_DOC)
+    })
+}
+
+#[test]
+fn xml_in_each_theme() {
+    let s = xml_server();
+    for style in ["auto", "monokai", "solarized"] {
+        let style_arg = format!("--style={style}");
+        let out = pretty(&["--pretty=all", &style_arg, "-b", &s.url("/")]);
+        assert_snapshot(&format!("xml_{style}.txt"), &out);
+    }
+}
+
+#[test]
+fn xml_formatted_without_colours_and_indent_four() {
+    let s = xml_server();
+    let url = s.url("/");
+    let out = pretty(&["--pretty=format", "-p", "hb", &url]);
+    assert_snapshot("xml_format.txt", &out);
+    let out = pretty(&["--pretty=format", "--format-options=xml.indent:4", &url]);
+    assert_snapshot("xml_indent_4.txt", &out);
+}
+
+#[test]
+fn xml_coloured_as_received() {
+    let s = xml_server();
+    let out = pretty(&["--pretty=colors", "--style=monokai", "-b", &s.url("/")]);
+    assert_snapshot("xml_colors_only.txt", &out);
+    let text = String::from_utf8(out).unwrap();
+    let mut plain = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('\x1b') {
+        plain.push_str(&rest[..at]);
+        rest = &rest[at + rest[at..].find('m').unwrap() + 1..];
+    }
+    plain.push_str(rest);
+    assert_eq!(plain, XML_DOC);
+}
+
 /// Serve a response made of `head` (status line and headers, any bytes), a Content-Length
 /// and `body`, verbatim, to every request.
 fn raw_server(head: &'static [u8], body: &'static [u8]) -> Server {

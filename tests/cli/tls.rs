@@ -195,6 +195,63 @@ fn client_certificate_is_presented_when_given() {
 }
 
 #[test]
+fn an_x509_v1_client_certificate_is_sent_for_the_server_to_judge() {
+    let leaf = Ca::new("rq test CA").server(&["127.0.0.1"]);
+    let config = tls::server_config_any_client(&leaf);
+    let server = TlsServer::with_config(config, |_| Response::new(200).text("v1 taken"));
+    let dir = tempfile::tempdir().unwrap();
+    let client = tls::client_v1("rq-client");
+    let cert = write(dir.path(), "client.pem", &client.cert_pem);
+    let key = write(dir.path(), "client.key", &client.key_pem);
+    let args = [
+        "--verify",
+        "no",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--cert-key",
+    ];
+    let o = rq_with(&[&args[..], &[key.to_str().unwrap(), &server.url("/")]].concat());
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "v1 taken");
+    assert_eq!(server.client_certs(), 1);
+    // A server that reads only v3 certificates refuses it, and rq says so in words.
+    let (_ca, strict, _dir) = client_auth_setup();
+    let o = rq_with(&[&args[..], &[key.to_str().unwrap(), &strict.url("/")]].concat());
+    assert_code(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("127.0.0.1 rejected the client certificate (--cert): it is an X.509 v1"),
+        "{err}"
+    );
+    assert!(!err.contains("UnsupportedCertVersion"), "{err}");
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_a_usage_error() {
+    let (ca, server, dir) = client_auth_setup();
+    let client = ca.client("rq-client");
+    let other = ca.client("someone-else");
+    let cert = write(dir.path(), "client.pem", &client.cert_pem);
+    let key = write(dir.path(), "other.key", &other.key_pem);
+    let o = rq_with(&[
+        "--verify",
+        "no",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--cert-key",
+        key.to_str().unwrap(),
+        &server.url("/"),
+    ]);
+    assert_code(&o, 64);
+    assert!(
+        stderr(&o).contains("the key is not the certificate's"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(server.handshakes(), 0);
+}
+
+#[test]
 fn cert_file_may_hold_the_key_too() {
     let (ca, server, dir) = client_auth_setup();
     let client = ca.client("rq-client");
@@ -356,4 +413,80 @@ fn meta_phases_over_https_add_up_to_the_total() {
     );
     assert!(out.contains("HTTP version: HTTP/1.1"), "{out}");
     assert!(out.contains("Bytes received: 4"), "{out}");
+}
+
+#[test]
+fn ciphers_limits_the_suites_offered_to_the_ones_named() {
+    let (_ca, server, dir) = ca_with_server(&["127.0.0.1"]);
+    let ca = dir.path().join("ca.pem");
+    let ca = ca.to_str().unwrap();
+    for (list, suite, version) in [
+        (
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLS13_CHACHA20_POLY1305_SHA256",
+            "TLSv1_3",
+        ),
+        // Case does not matter; a TLS 1.2 suite alone means TLS 1.2.
+        (
+            "tls_ecdhe_ecdsa_with_aes_128_gcm_sha256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLSv1_2",
+        ),
+    ] {
+        let o = rq_with(&["--verify", ca, "--ciphers", list, &server.url("/")]);
+        assert_code(&o, 0);
+        assert_eq!(server.suites().last().map(String::as_str), Some(suite));
+        assert_eq!(server.versions().last().map(String::as_str), Some(version));
+    }
+}
+
+#[test]
+fn an_unknown_cipher_suite_is_a_usage_error_listing_the_names() {
+    let (_ca, server, _dir) = ca_with_server(&["127.0.0.1"]);
+    let list = "nope-not-this:TLS13_AES_128_GCM_SHA256";
+    let o = rq_with(&["--verify", "no", "--ciphers", list, &server.url("/")]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown cipher suite 'nope-not-this'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{err}"
+    );
+    assert_eq!(server.handshakes(), 0);
+    let tls12 = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    let o = rq_with(&["--ssl", "tls1.3", "--ciphers", tls12, &server.url("/")]);
+    assert_code(&o, 64);
+    let err = stderr(&o);
+    assert!(err.contains("no cipher suite for --ssl tls1.3"), "{err}");
+}
+
+#[test]
+fn the_curl_command_carries_the_ciphers_in_curls_names() {
+    let (_ca, server, dir) = ca_with_server(&["127.0.0.1"]);
+    let ca = dir.path().join("ca.pem");
+    let url = server.url("/");
+    let list = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS13_AES_128_GCM_SHA256";
+    let args = ["--verify", ca.to_str().unwrap(), "--ciphers", list, &url];
+    let (line, curl) = crate::support::curl_of(&args);
+    assert!(
+        line.contains("--ciphers ECDHE-ECDSA-AES256-GCM-SHA384"),
+        "{line}"
+    );
+    assert!(
+        line.contains("--tls13-ciphers TLS_AES_128_GCM_SHA256"),
+        "{line}"
+    );
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "secure");
+    let suite = server.suites().pop().unwrap_or_default();
+    assert!(
+        [
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS13_AES_128_GCM_SHA256"
+        ]
+        .contains(&suite.as_str()),
+        "{suite}"
+    );
 }

@@ -498,3 +498,24 @@ fn verbose_shows_exactly_the_framing_headers_that_went_out() {
     );
     assert_eq!(printed_request_headers(&stdout(&o)), sent);
 }
+
+#[test]
+fn the_next_request_of_a_request_file_goes_out_on_a_new_connection_after_a_stale_one() {
+    let s = closing_after_each_response(Then::CloseAtNextRequest, |target| {
+        let body = target.trim_start_matches('/');
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.http");
+    let text = format!("GET {}\n\n###\n\nDELETE {}\n", s.url("/one"), s.url("/two"));
+    std::fs::write(&file, text).unwrap();
+    let o = rq_with(&["--http-file", file.to_str().unwrap()]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "onetwo");
+    let methods: Vec<String> = s.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["GET", "DELETE"]);
+}

@@ -131,6 +131,72 @@ pub fn self_signed(names: &[&str]) -> Leaf {
     }
 }
 
+/// A self-signed X.509 v1 client certificate (no version field, no extensions), as
+/// `openssl x509 -req` makes one without an extensions file. rcgen writes v3 only, so the
+/// DER is put together here and signed with the key through rustls.
+pub fn client_v1(name: &str) -> Leaf {
+    fn der(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+        let content = parts.concat();
+        let mut out = vec![tag];
+        match content.len() {
+            n @ 0..=0x7f => out.push(n as u8),
+            n @ 0x80..=0xff => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend(content);
+        out
+    }
+    const ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+    const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
+    let key = KeyPair::generate().expect("key");
+    let algorithm = der(0x30, &[&der(0x06, &[ECDSA_SHA256])]);
+    let cn = der(
+        0x30,
+        &[&der(0x06, &[COMMON_NAME]), &der(0x0c, &[name.as_bytes()])],
+    );
+    let dn = der(0x30, &[&der(0x31, &[&cn])]);
+    let validity = der(
+        0x30,
+        &[
+            &der(0x17, &[b"200101000000Z"]),
+            &der(0x18, &[b"20990101000000Z"]),
+        ],
+    );
+    let tbs = der(
+        0x30,
+        &[
+            &der(0x02, &[&[0x01]]),
+            &algorithm,
+            &dn,
+            &validity,
+            &dn,
+            &key.public_key_der(),
+        ],
+    );
+    let pkcs8 = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let signing = rustls::crypto::ring::sign::any_ecdsa_type(&pkcs8).expect("an ECDSA key");
+    let signer = signing
+        .choose_scheme(&[rustls::SignatureScheme::ECDSA_NISTP256_SHA256])
+        .expect("P-256");
+    let signature = signer.sign(&tbs).expect("signed");
+    let cert = der(0x30, &[&tbs, &algorithm, &der(0x03, &[&[0], &signature])]);
+    let b64 = base64::engine::Engine::encode(&base64::engine::general_purpose::STANDARD, &cert);
+    let lines: Vec<&str> = (0..b64.len())
+        .step_by(64)
+        .map(|i| &b64[i..(i + 64).min(b64.len())])
+        .collect();
+    let cert_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    );
+    Leaf {
+        cert_pem,
+        key_pem: key.serialize_pem(),
+        cert_der: CertificateDer::from(cert),
+        key_der: key.serialize_der(),
+    }
+}
+
 /// A rustls server configuration for `leaf`; with `client_ca`, a client certificate from
 /// that CA is required.
 pub fn server_config(leaf: &Leaf, client_ca: Option<&Ca>) -> ServerConfig {
@@ -164,6 +230,60 @@ pub fn server_config_for(
         .expect("server certificate")
 }
 
+/// A server configuration that asks for a client certificate and takes any without
+/// checking it, as a server that reads X.509 v1 client certificates (OpenSSL) would.
+pub fn server_config_any_client(leaf: &Leaf) -> ServerConfig {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone()));
+    ServerConfig::builder()
+        .with_client_cert_verifier(Arc::new(AnyClient))
+        .with_single_cert(vec![leaf.cert_der.clone()], key)
+        .expect("server certificate")
+}
+
+/// See [`server_config_any_client`].
+#[derive(Debug)]
+struct AnyClient;
+
+impl rustls::server::danger::ClientCertVerifier for AnyClient {
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        let provider = rustls::crypto::ring::default_provider();
+        provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
 #[derive(Default)]
 struct Shared {
     stop: AtomicBool,
@@ -171,6 +291,7 @@ struct Shared {
     client_certs: AtomicUsize,
     handshakes: AtomicUsize,
     versions: Mutex<Vec<String>>,
+    suites: Mutex<Vec<String>>,
 }
 
 /// An HTTPS server on 127.0.0.1; stops accepting when dropped.
@@ -236,6 +357,11 @@ impl TlsServer {
     pub fn versions(&self) -> Vec<String> {
         self.shared.versions.lock().unwrap().clone()
     }
+
+    /// The cipher suite of each connection that sent a request, by rustls' name.
+    pub fn suites(&self) -> Vec<String> {
+        self.shared.suites.lock().unwrap().clone()
+    }
 }
 
 impl Drop for TlsServer {
@@ -269,6 +395,10 @@ fn serve(
                 .lock()
                 .unwrap()
                 .push(format!("{version:?}").replace("Some(", "").replace(')', ""));
+            if let Some(suite) = reader.get_ref().conn.negotiated_cipher_suite() {
+                let name = format!("{:?}", suite.suite());
+                shared.suites.lock().unwrap().push(name);
+            }
             if reader.get_ref().conn.peer_certificates().is_some() {
                 shared.client_certs.fetch_add(1, SeqCst);
             }
