@@ -440,7 +440,10 @@ fn modes_and_quiet_levels() {
 
 #[test]
 fn downloads_table() {
-    let p = plan(&["-o", "out.bin", "x.org/f"]);
+    // -o opens its file while planning: one in a directory of the test's own.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.bin");
+    let p = plan(&["-o", out.to_str().unwrap(), "x.org/f"]);
     let d = p.download.expect("-o saves the body");
     assert!(!d.download && matches!(d.dest, crate::download::Dest::File(_)));
     // -d to a pipe: the body goes to stdout, and asks for the body as stored.
