@@ -128,6 +128,8 @@ const FLAGS: &[(&str, char)] = &[
     ("ipv6", '6'),
     ("http1.0", '0'),
     ("http1.1", '\0'),
+    ("http2", '\0'),
+    ("http2-prior-knowledge", '\0'),
     ("tlsv1.2", '\0'),
     ("tlsv1.3", '\0'),
     ("retry-connrefused", '\0'),
@@ -468,6 +470,11 @@ impl Parser {
             "ipv6" => self.rq(&["--ipv6"]),
             "http1.0" => self.rq(&["--http-version", "1.0"]),
             "http1.1" => self.rq(&["--http-version", "1.1"]),
+            // curl's `--http2` offers h2 and takes HTTP/1.1 if the server declines: rq's
+            // default. (Over plain http curl would also ask to upgrade to h2c; rq sends
+            // HTTP/1.1 there unless told `--http-version 2`.)
+            "http2" => {}
+            "http2-prior-knowledge" => self.rq(&["--http-version", "2"]),
             "tlsv1.3" => self.tls13 = true,
             "fail" => self.rq(&["--check-status"]),
             "include" => self.rq(&["--print", "hb"]),
@@ -767,5 +774,13 @@ mod tests {
                 "tls1.2"
             ]
         );
+    }
+
+    #[test]
+    fn http2_flags_keep_the_default_or_ask_for_prior_knowledge() {
+        let c = parse("curl --http2 https://x").unwrap();
+        assert_eq!(c.options, Vec::<String>::new());
+        let c = parse("curl --http2-prior-knowledge http://x").unwrap();
+        assert_eq!(c.options, ["--http-version", "2"]);
     }
 }
