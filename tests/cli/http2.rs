@@ -508,3 +508,46 @@ fn http_1_1_required_is_answered_over_http11_once() {
     assert_eq!(inner.seen().len(), 1, "one attempt over HTTP/2");
     assert_eq!(front.http11_requests(), 1, "then one over HTTP/1.1");
 }
+
+#[test]
+fn filter_and_pagination_and_json_timings_work_over_http2() {
+    let up = Server::http(|r| {
+        let n: u32 = r.query.as_deref().unwrap_or("page=1")[5..].parse().unwrap();
+        let resp = Response::new(200).json(&format!("[{{\"id\":{n}}},{{\"id\":{}}}]", n * 10));
+        match n < 3 {
+            true => resp.header("Link", &format!("</items?page={}>; rel=\"next\"", n + 1)),
+            false => resp,
+        }
+    });
+    let Some(nginx) = Nginx::start(&up) else {
+        return;
+    };
+    let url = nginx.url("/items?page=1");
+    let o = rq_with(&[
+        "--paginate",
+        "--filter",
+        ".[].id",
+        "--verify",
+        &ca(&nginx),
+        &url,
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(stdout(&o), "1\n10\n2\n20\n3\n30\n");
+    assert_eq!(nginx.connections(), 1, "{:?}", nginx.log());
+
+    let o = rq_with(&[
+        "-p",
+        "m",
+        "--meta-format",
+        "json",
+        "--verify",
+        &ca(&nginx),
+        &url,
+    ]);
+    assert_code(&o, 0);
+    let meta: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let hop = &meta["exchanges"][0];
+    assert_eq!(hop["http_version"], "HTTP/2.0", "{meta}");
+    assert_eq!(hop["alpn"], "h2", "{meta}");
+    assert_eq!(hop["status"], 200, "{meta}");
+}
