@@ -1,10 +1,10 @@
 //! The printer: which sections of an exchange to show, and how.
 //!
 //! It writes into any `Write` (tests use a `Vec<u8>`), knows nothing about sockets, and
-//! streams bodies through fixed buffers. Redirected output with `--pretty=none` is the
-//! exact bytes: request heads use CRLF like the wire, bodies are copied untouched. On a
-//! terminal, anything the server controls is sanitised (`sanitize.rs`) and binary bodies
-//! are replaced by a one-line note.
+//! streams bodies through fixed buffers. Heads end their lines in CRLF, like the wire and
+//! httpie, in every pretty mode; redirected output with `--pretty=none` is the exact bytes,
+//! bodies copied untouched. On a terminal, anything the server controls is sanitised
+//! (`sanitize.rs`) and binary bodies are replaced by a one-line note.
 
 mod body;
 pub mod charset;
@@ -123,7 +123,8 @@ impl<W: Write> Printer<W> {
         }
     }
 
-    /// Wire-exact mode: no colours and no formatting, so heads keep their CRLF line ends.
+    /// Wire-exact mode: no colours and no formatting, so a chunked request body is shown
+    /// with its framing.
     fn wire(&self) -> bool {
         self.theme.is_none() && !self.opts.format
     }
@@ -146,10 +147,9 @@ impl<W: Write> Printer<W> {
         }
         self.start_message()?;
         if sections.request_headers {
-            let wire = self.wire();
             let version = self.opts.request_version;
             let (theme, sort) = (self.theme.as_ref(), self.opts.headers_sort);
-            headers::request_head(&mut self.out, req, theme, wire, sort, version)?;
+            headers::request_head(&mut self.out, req, theme, sort, version)?;
         }
         if sections.request_body {
             if let Some(body) = &req.body {
@@ -184,12 +184,10 @@ impl<W: Write> Printer<W> {
     pub fn response_head(&mut self, response: &http::response::Parts) -> Result<()> {
         self.start_message()?;
         let sort = self.opts.headers_sort;
-        let wire = self.wire();
         headers::response_head(
             &mut self.out,
             response,
             self.theme.as_ref(),
-            wire,
             self.opts.terminal,
             sort,
         )?;

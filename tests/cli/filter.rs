@@ -39,7 +39,7 @@ fn filter_results_are_formatted_at_a_terminal() {
     let (screen, code) = in_terminal(&line, &[("NO_COLOR", "1")]);
     assert_eq!(code, 0);
     assert!(
-        screen.ends_with("\n\n{\n    \"a\": \"1\"\n}\n"),
+        screen.ends_with("\r\n\r\n{\n    \"a\": \"1\"\n}\n"),
         "{screen:?}"
     );
     // Coloured through rq's own JSON printer when colours are on.
