@@ -407,3 +407,7 @@ impl<W: Write> Write for Tracked<W> {
         self.inner.flush()
     }
 }
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod layout_tests;

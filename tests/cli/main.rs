@@ -15,6 +15,7 @@ mod generated;
 mod hardening;
 mod httpfile;
 mod input;
+mod layout;
 mod oauth;
 mod oauth_provider;
 mod output;
