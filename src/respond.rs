@@ -85,7 +85,15 @@ impl<W: Write> Observer for Watcher<'_, W> {
 
     fn intermediate(&mut self, exchange: Exchange) -> Result<()> {
         self.print_pending(self.history)?;
+        // A hidden exchange is no message at all; a shown one never has an `m` of its own.
         let sections = self.history.unwrap_or_default();
+        if self.history.is_some() {
+            let shown = Sections {
+                meta: false,
+                ..sections
+            };
+            self.printer.start_response(shown)?;
+        }
         if sections.response_headers {
             self.printer.response_head(&exchange.head)?;
         }
@@ -98,6 +106,9 @@ impl<W: Write> Observer for Watcher<'_, W> {
             // Timed to its end, like the final response.
             let mut decoded = exchange.body.decoded(&exchange.head);
             received = io::copy(&mut decoded.reader, &mut io::sink())?;
+        }
+        if self.history.is_some() {
+            self.printer.end_response()?;
         }
         if let Some(client) = self.client {
             let meta = client.meta(&exchange.head, received);
@@ -147,22 +158,32 @@ fn send_page<W: Write>(
         request: final_request,
         ..
     } = exchange;
-    if plan.output.sections.response_headers {
+    let sections = plan.output.sections;
+    printer.start_response(Sections {
+        // A body that is saved is not printed.
+        response_body: sections.response_body && plan.download.is_none(),
+        ..sections
+    })?;
+    if sections.response_headers {
         printer.response_head(&head)?;
     }
     let received = match &plan.download {
         // `-o`, `-d`, `-c`: the body goes to a file (or to stdout, as received).
         Some(download) => match crate::download::save(download, &head, body, direct)? {
-            crate::download::Saved::Complete => return Ok((ExitCode::Ok, next)),
+            crate::download::Saved::Complete => {
+                printer.end_response()?;
+                return Ok((ExitCode::Ok, next));
+            }
             crate::download::Saved::Written { received } => received,
             crate::download::Saved::Skipped => 0,
         },
         None => print_body(plan, &head, body, printer)?,
     };
-    if plan.output.sections.meta {
+    if sections.meta {
         hops.push(hop(&final_request, &head, client.meta(&head, received)));
         printer.meta(&hops)?;
     }
+    printer.end_response()?;
     Ok((status_code(plan, head.status.as_u16()), next))
 }
 
@@ -268,6 +289,11 @@ pub fn paginate<W: Write>(
     printer.request(&request, plan.output.sections)?;
     let exchange = client.exchange(request, &mut Quiet(state))?;
     let sections = plan.output.sections;
+    // The pages are one response, with one body; no `m` is shown for them.
+    printer.start_response(Sections {
+        meta: false,
+        ..sections
+    })?;
     if sections.response_headers {
         printer.response_head(&exchange.head)?;
     }
@@ -288,6 +314,7 @@ pub fn paginate<W: Write>(
             io::copy(&mut pages, &mut io::sink())?;
         }
     }
+    printer.end_response()?;
     if let Some(e) = pages.error.take() {
         return Err(e);
     }

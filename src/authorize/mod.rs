@@ -235,6 +235,10 @@ impl<'a, W: Write> Tokens<'a, W> {
         let Some(sections) = self.history else {
             return Ok((exchange.head.status.as_u16(), body));
         };
+        self.printer.start_response(Sections {
+            meta: false,
+            ..sections
+        })?;
         if sections.response_headers {
             self.printer.response_head(&exchange.head)?;
         }
@@ -248,6 +252,7 @@ impl<'a, W: Write> Tokens<'a, W> {
             };
             self.printer.response_body(&mut &shown[..], &info)?;
         }
+        self.printer.end_response()?;
         Ok((exchange.head.status.as_u16(), body))
     }
 }

@@ -1,4 +1,6 @@
-//! Request and response heads: request line or status line, then the headers.
+//! Request and response heads: request line or status line, then the headers. Every line
+//! ends in CRLF and a blank line (CRLF) ends the head, as on the wire and as httpie prints
+//! heads, whatever the pretty mode.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -7,6 +9,9 @@ use super::sanitize::sanitize_str;
 use super::theme::{Theme, RESET};
 use crate::head::Received;
 use crate::request::{H2Fields, Request};
+
+/// The end of every head line, and of the head.
+const EOL: &[u8] = b"\r\n";
 
 /// Write `text` wrapped in `color` (nothing when the colour is empty or there is no theme).
 fn paint(out: &mut dyn Write, color: Option<&'static str>, text: &str) -> io::Result<()> {
@@ -22,26 +27,24 @@ pub fn request_head(
     out: &mut dyn Write,
     req: &Request,
     theme: Option<&Theme>,
-    wire: bool,
     sort: bool,
     version: &str,
 ) -> io::Result<()> {
-    let eol = if wire { "\r\n" } else { "\n" };
     paint(out, theme.map(|t| t.method), &req.method)?;
     out.write_all(b" ")?;
     paint(out, theme.map(|t| t.url), &req.target())?;
     out.write_all(b" ")?;
     paint(out, theme.map(|t| t.version), version)?;
-    out.write_all(eol.as_bytes())?;
+    out.write_all(EOL)?;
     let mut headers: Vec<_> = req.headers.iter().collect();
     if sort {
         headers.sort_by_key(|h| h.name.to_ascii_lowercase());
     }
     for h in headers {
         let value = String::from_utf8_lossy(&h.value);
-        header_line(out, theme, &h.name, &value, eol)?;
+        header_line(out, theme, &h.name, &value)?;
     }
-    out.write_all(eol.as_bytes())
+    out.write_all(EOL)
 }
 
 /// The fields of a request sent over HTTP/2: the pseudo-header fields, then the rest
@@ -50,12 +53,10 @@ pub fn request_head_h2(
     out: &mut dyn Write,
     fields: &H2Fields,
     theme: Option<&Theme>,
-    wire: bool,
     sort: bool,
 ) -> io::Result<()> {
-    let eol = if wire { "\r\n" } else { "\n" };
     for (name, value) in &fields.pseudo {
-        header_line(out, theme, name, value, eol)?;
+        header_line(out, theme, name, value)?;
     }
     let mut rest: Vec<_> = fields.fields.iter().collect();
     if sort {
@@ -63,9 +64,9 @@ pub fn request_head_h2(
     }
     for (name, value) in rest {
         let value = String::from_utf8_lossy(value.as_bytes());
-        header_line(out, theme, name.as_str(), &value, eol)?;
+        header_line(out, theme, name.as_str(), &value)?;
     }
-    out.write_all(eol.as_bytes())
+    out.write_all(EOL)
 }
 
 fn header_line(
@@ -73,7 +74,6 @@ fn header_line(
     theme: Option<&Theme>,
     name: &str,
     value: &str,
-    eol: &str,
 ) -> io::Result<()> {
     paint(out, theme.map(|t| t.header_name), name)?;
     out.write_all(b":")?;
@@ -81,7 +81,7 @@ fn header_line(
         out.write_all(b" ")?;
         paint(out, theme.map(|t| t.header_value), value)?;
     }
-    out.write_all(eol.as_bytes())
+    out.write_all(EOL)
 }
 
 /// The status line and headers of a response. An HTTP/1.x head is printed as received
@@ -93,11 +93,9 @@ pub fn response_head(
     out: &mut dyn Write,
     parts: &http::response::Parts,
     theme: Option<&Theme>,
-    wire: bool,
     terminal: bool,
     sort: bool,
 ) -> io::Result<()> {
-    let eol = if wire { "\r\n" } else { "\n" };
     let clean = |bytes| cleaned(bytes, terminal);
     let received = parts.extensions.get::<Received>();
     let code = parts.status.as_u16();
@@ -110,7 +108,7 @@ pub fn response_head(
         status.extend_from_slice(&clean(reason));
     }
     paint_bytes(out, theme.map(|t| t.status(code)), &status)?;
-    out.write_all(eol.as_bytes())?;
+    out.write_all(EOL)?;
     let mut lines: Vec<(&[u8], &[u8])> = match received {
         Some(r) => r.fields().collect(),
         None => parts
@@ -129,9 +127,9 @@ pub fn response_head(
             out.write_all(b" ")?;
             paint_bytes(out, theme.map(|t| t.header_value), &clean(value))?;
         }
-        out.write_all(eol.as_bytes())?;
+        out.write_all(EOL)?;
     }
-    out.write_all(eol.as_bytes())
+    out.write_all(EOL)
 }
 
 /// `bytes` escaped for a terminal, or as they are.
@@ -171,7 +169,7 @@ mod tests {
     fn printed(raw: &[u8], terminal: bool, sort: bool) -> String {
         let (parsed, _) = crate::head::read(raw, Default::default()).unwrap().unwrap();
         let mut out = Vec::new();
-        response_head(&mut out, &parsed.parts, None, false, terminal, sort).unwrap();
+        response_head(&mut out, &parsed.parts, None, terminal, sort).unwrap();
         String::from_utf8_lossy(&out).into_owned()
     }
 
@@ -181,17 +179,17 @@ mod tests {
                     ETag: \"x\"\r\nX-Fold: a\r\n b\r\nX-Del: a\x7fb\r\n\r\n";
         assert_eq!(
             printed(raw, false, false),
-            "HTTP/1.1 299 Custom Thing\nSet-Cookie: a\nX-A: 1\nSet-Cookie: b\nETag: \"x\"\n\
-             X-Fold: a b\nX-Del: a\x7fb\n\n"
+            "HTTP/1.1 299 Custom Thing\r\nSet-Cookie: a\r\nX-A: 1\r\nSet-Cookie: b\r\n\
+             ETag: \"x\"\r\nX-Fold: a b\r\nX-Del: a\x7fb\r\n\r\n"
         );
-        assert!(printed(raw, true, false).contains("X-Del: a\\x7fb\n"));
+        assert!(printed(raw, true, false).contains("X-Del: a\\x7fb\r\n"));
         assert_eq!(
             printed(
                 b"HTTP/1.1 200 OK\r\nb: 2\r\nA: 1\r\na: 3\r\n\r\n",
                 false,
                 true
             ),
-            "HTTP/1.1 200 OK\nA: 1\na: 3\nb: 2\n\n"
+            "HTTP/1.1 200 OK\r\nA: 1\r\na: 3\r\nb: 2\r\n\r\n"
         );
     }
 
@@ -203,10 +201,10 @@ mod tests {
             .headers
             .insert("content-type", "text/plain".parse().unwrap());
         let mut out = Vec::new();
-        response_head(&mut out, &parts, None, false, false, false).unwrap();
+        response_head(&mut out, &parts, None, false, false).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "HTTP/2 200\ncontent-type: text/plain\n\n"
+            "HTTP/2 200\r\ncontent-type: text/plain\r\n\r\n"
         );
     }
 }

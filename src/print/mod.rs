@@ -1,10 +1,20 @@
 //! The printer: which sections of an exchange to show, and how.
 //!
 //! It writes into any `Write` (tests use a `Vec<u8>`), knows nothing about sockets, and
-//! streams bodies through fixed buffers. Redirected output with `--pretty=none` is the
-//! exact bytes: request heads use CRLF like the wire, bodies are copied untouched. On a
-//! terminal, anything the server controls is sanitised (`sanitize.rs`) and binary bodies
-//! are replaced by a one-line note.
+//! streams bodies through fixed buffers. Heads end their lines in CRLF, like the wire and
+//! httpie, in every pretty mode; redirected output with `--pretty=none` is the exact bytes,
+//! bodies copied untouched. On a terminal, anything the server controls is sanitised
+//! (`sanitize.rs`) and binary bodies are replaced by a one-line note.
+//!
+//! Messages follow each other as in httpie. A message (a request, or a response) whose
+//! body section is shown is followed by a separator, `\n\n`, even when the body is empty
+//! (`-v` on a GET): on a terminal straight after the body, otherwise only before the next
+//! message that shows something, so that redirected output ends with the body's last byte
+//! and `rq -b URL | tool` gets the body alone. Only the message right after a body is
+//! separated from it: one that shows nothing in between (an intermediary request under
+//! `--all -p hb`) cancels the separator. A head needs none: its blank line ends it. rq's own
+//! `m` section, whose text ends its last line, comes after the response's separator and
+//! is followed by one blank line.
 
 mod body;
 pub mod charset;
@@ -30,6 +40,11 @@ use theme::Theme;
 pub use theme::ThemeName;
 
 pub use body::BodyInfo;
+
+/// What follows a message whose body section is shown (httpie's `MESSAGE_SEPARATOR`).
+const SEPARATOR: &[u8] = b"\n\n";
+/// What follows the `m` section: its text ends its own last line already.
+const AFTER_META: &[u8] = b"\n";
 
 /// Which parts of an exchange to print.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -107,8 +122,13 @@ pub struct Printer<W: Write> {
     out: Tracked<W>,
     opts: Output,
     theme: Option<Theme>,
-    /// A message was printed and the next one needs a blank line before it.
-    gap: bool,
+    /// The separator the last message left for the next one to write, when stdout is not a
+    /// terminal (empty when none is owed).
+    owed: &'static [u8],
+    /// The response being printed shows its body section.
+    response_body: bool,
+    /// The response being printed showed the `m` section.
+    response_meta: bool,
 }
 
 impl<W: Write> Printer<W> {
@@ -119,24 +139,35 @@ impl<W: Write> Printer<W> {
             out: Tracked::new(out),
             opts,
             theme,
-            gap: false,
+            owed: b"",
+            response_body: false,
+            response_meta: false,
         }
     }
 
-    /// Wire-exact mode: no colours and no formatting, so heads keep their CRLF line ends.
+    /// Wire-exact mode: no colours and no formatting, so a chunked request body is shown
+    /// with its framing.
     fn wire(&self) -> bool {
         self.theme.is_none() && !self.opts.format
     }
 
-    fn start_message(&mut self) -> io::Result<()> {
-        if self.gap {
-            if !self.out.at_line_start() {
-                self.out.write_all(b"\n")?;
-            }
-            self.out.write_all(b"\n")?;
-            self.gap = false;
+    /// Begin a message that `shows` something or nothing: the separator owed by the one
+    /// before is written in the first case and dropped in both.
+    fn start_message(&mut self, shows: bool) -> io::Result<()> {
+        let owed = std::mem::take(&mut self.owed);
+        if shows {
+            self.out.write_all(owed)?;
         }
         Ok(())
+    }
+
+    /// End a message with `separator`: at once on a terminal, else owed to the next message.
+    fn end_message(&mut self, separator: &'static [u8]) -> io::Result<()> {
+        match self.opts.terminal {
+            true => self.out.write_all(separator)?,
+            false => self.owed = separator,
+        }
+        self.out.flush()
     }
 
     /// Print a request's head and body as selected by `sections`, as built (`--offline`):
@@ -145,33 +176,29 @@ impl<W: Write> Printer<W> {
         self.request_as(req, sections, None)
     }
 
-    /// Print a request as it is sent as `version`: over HTTP/2, its pseudo-header fields
-    /// and lower-case names (`Request::h2_fields`).
+    /// Print a request as it is sent as `version` (over HTTP/2, its pseudo-header fields
+    /// and lower-case names: `Request::h2_fields`). Every request of the exchanges shown
+    /// goes through here, also one that shows neither part.
     pub fn request_as(
         &mut self,
         req: &Request,
         sections: Sections,
         version: Option<http::Version>,
     ) -> Result<()> {
+        self.start_message(sections.any_request())?;
         if !sections.any_request() {
             return Ok(());
         }
-        self.start_message()?;
         if sections.request_headers {
-            let wire = self.wire();
             let (theme, sort) = (self.theme.as_ref(), self.opts.headers_sort);
             match version {
                 Some(http::Version::HTTP_2) => match req.h2_fields() {
-                    Ok(fields) => {
-                        headers::request_head_h2(&mut self.out, &fields, theme, wire, sort)?
-                    }
-                    Err(_) => {
-                        headers::request_head(&mut self.out, req, theme, wire, sort, "HTTP/2")?
-                    }
+                    Ok(fields) => headers::request_head_h2(&mut self.out, &fields, theme, sort)?,
+                    Err(_) => headers::request_head(&mut self.out, req, theme, sort, "HTTP/2")?,
                 },
                 _ => {
                     let version = self.opts.request_version;
-                    headers::request_head(&mut self.out, req, theme, wire, sort, version)?
+                    headers::request_head(&mut self.out, req, theme, sort, version)?
                 }
             }
         }
@@ -199,25 +226,48 @@ impl<W: Write> Printer<W> {
                 }
             }
         }
-        self.out.flush()?;
-        self.gap = true;
+        self.end_message(match sections.request_body {
+            true => SEPARATOR,
+            false => b"",
+        })?;
         Ok(())
+    }
+
+    /// Begin a response whose parts `sections` selects: then come [`Printer::response_head`]
+    /// if it shows the head, [`Printer::response_body`] or [`Printer::filtered_body`] (as
+    /// often as needed) if it shows the body, [`Printer::meta`] if it shows `m`, and
+    /// [`Printer::end_response`]. Every response of the exchanges shown goes through here,
+    /// also one that shows nothing; `meta` must be set only when `m` will be printed.
+    pub fn start_response(&mut self, sections: Sections) -> io::Result<()> {
+        let shows = sections.response_headers || sections.response_body || sections.meta;
+        self.start_message(shows)?;
+        self.response_body = sections.response_body;
+        self.response_meta = false;
+        Ok(())
+    }
+
+    /// End the response begun with [`Printer::start_response`].
+    pub fn end_response(&mut self) -> io::Result<()> {
+        let separator: &[u8] = match (self.response_meta, self.response_body) {
+            (true, _) => AFTER_META,
+            (false, true) => SEPARATOR,
+            (false, false) => b"",
+        };
+        self.response_body = false;
+        self.response_meta = false;
+        self.end_message(separator)
     }
 
     /// Print the response status line and headers.
     pub fn response_head(&mut self, response: &http::response::Parts) -> Result<()> {
-        self.start_message()?;
         let sort = self.opts.headers_sort;
-        let wire = self.wire();
         headers::response_head(
             &mut self.out,
             response,
             self.theme.as_ref(),
-            wire,
             self.opts.terminal,
             sort,
         )?;
-        self.gap = false;
         Ok(())
     }
 
@@ -230,7 +280,6 @@ impl<W: Write> Printer<W> {
         );
         let n = body::print(self, reader, &info)?;
         self.out.flush()?;
-        self.gap = true;
         Ok(n)
     }
 
@@ -248,18 +297,21 @@ impl<W: Write> Printer<W> {
         );
         let n = filter::print(self, reader, &info, what)?;
         self.out.flush()?;
-        self.gap = true;
         Ok(n)
     }
 
     /// The `m` section for the exchanges of one request (the last is the final one): a
     /// waterfall at a terminal, JSON with `--meta-format json`, else the final exchange's
-    /// timings as text (`timing.rs`).
+    /// timings as text (`timing.rs`). It belongs to the final response: after its body and
+    /// that body's separator, as httpie places its metadata.
     pub fn meta(&mut self, hops: &[timing::Hop]) -> Result<()> {
         let Some(last) = hops.last() else {
             return Ok(());
         };
-        self.start_message()?;
+        if self.response_body {
+            self.out.write_all(SEPARATOR)?;
+        }
+        self.response_meta = true;
         if self.opts.meta_json {
             let json = timing::json(hops);
             match self.opts.format || self.theme.is_some() {
@@ -277,7 +329,6 @@ impl<W: Write> Printer<W> {
             timing::text(&mut self.out, &last.meta)?;
         }
         self.out.flush()?;
-        self.gap = true;
         Ok(())
     }
 
@@ -376,3 +427,7 @@ impl<W: Write> Write for Tracked<W> {
         self.inner.flush()
     }
 }
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod layout_tests;

@@ -39,13 +39,13 @@ fn filter_results_are_formatted_at_a_terminal() {
     let (screen, code) = in_terminal(&line, &[("NO_COLOR", "1")]);
     assert_eq!(code, 0);
     assert!(
-        screen.ends_with("\n\n{\n    \"a\": \"1\"\n}\n"),
+        screen.ends_with("\r\n\r\n{\n    \"a\": \"1\"\n}\n\n\n"),
         "{screen:?}"
     );
     // Coloured through rq's own JSON printer when colours are on.
     let (screen, _) = in_terminal(&format!("{line} -b"), &[]);
     assert_eq!(
-        screen, "{\n    \x1b[34;1m\"a\"\x1b[0m: \x1b[32m\"1\"\x1b[0m\n}\n",
+        screen, "{\n    \x1b[34;1m\"a\"\x1b[0m: \x1b[32m\"1\"\x1b[0m\n}\n\n\n",
         "{screen:?}"
     );
 }

@@ -16,6 +16,7 @@ mod hardening;
 mod http2;
 mod httpfile;
 mod input;
+mod layout;
 mod oauth;
 mod oauth_provider;
 mod output;
