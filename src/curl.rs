@@ -7,7 +7,9 @@
 
 use crate::auth::Secret;
 use crate::engine::retry::Retry;
-use crate::engine::settings::{ConnectOptions, Family, TlsVersion, Verify, Versions};
+use crate::engine::settings::{
+    ConnectOptions, Family, Proxies, TlsOptions, TlsVersion, Verify, Versions,
+};
 use crate::engine::Settings;
 use crate::request::{Request, ACCEPT_ENCODING, USER_AGENT};
 use crate::upload::{Body, Content, Multipart};
@@ -156,47 +158,9 @@ fn timing_args(net: &Settings, args: &mut Vec<String>) {
 /// on curl reading the same variables the same way.
 fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
+    proxy_args(&connect.proxies, https, &mut args);
+    tls_args(&connect.tls, &mut args);
     let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
-    let proxies = &connect.proxies;
-    let proxy = if https { &proxies.https } else { &proxies.http };
-    match proxy {
-        Some(p) => {
-            add(&["--proxy", &p.to_string()]);
-            if let Some((user, pass)) = p.credentials() {
-                add(&["--proxy-user", &format!("{user}:{pass}")]);
-            }
-        }
-        None if proxies.http.is_some() || proxies.https.is_some() => add(&["--noproxy", "*"]),
-        None => {}
-    }
-    match &connect.tls.verify {
-        Verify::Off => add(&["--insecure"]),
-        // curl (OpenSSL) reads $SSL_CERT_FILE itself.
-        Verify::Roots { from, .. } if from == "$SSL_CERT_FILE" => {}
-        Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
-        Verify::Platform => {}
-    }
-    if let Some(id) = &connect.tls.identity {
-        add(&["--cert", &id.cert.to_string_lossy()]);
-        if let Some(key) = &id.key {
-            add(&["--key", &key.to_string_lossy()]);
-        }
-        if let Some(pass) = &id.password {
-            add(&["--pass", pass]);
-        }
-    }
-    match connect.tls.version {
-        Some(TlsVersion::Tls12) => add(&["--tlsv1.2", "--tls-max", "1.2"]),
-        Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
-        None => {}
-    }
-    let (tls12, tls13) = curl_ciphers(&connect.tls.ciphers);
-    if !tls12.is_empty() {
-        add(&["--ciphers", &tls12.join(":")]);
-    }
-    if !tls13.is_empty() {
-        add(&["--tls13-ciphers", &tls13.join(":")]);
-    }
     for pin in &connect.names.pins {
         add(&["--resolve", &pin.spec]);
     }
@@ -231,6 +195,55 @@ fn transport_args(connect: &ConnectOptions, retry: &Retry, https: bool) -> Vec<S
         }
     }
     args
+}
+
+/// The proxy for the request's scheme, or `--noproxy '*'` when only the other one is set.
+fn proxy_args(proxies: &Proxies, https: bool, args: &mut Vec<String>) {
+    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
+    let proxy = if https { &proxies.https } else { &proxies.http };
+    match proxy {
+        Some(p) => {
+            add(&["--proxy", &p.to_string()]);
+            if let Some((user, pass)) = p.credentials() {
+                add(&["--proxy-user", &format!("{user}:{pass}")]);
+            }
+        }
+        None if proxies.http.is_some() || proxies.https.is_some() => add(&["--noproxy", "*"]),
+        None => {}
+    }
+}
+
+/// The TLS options: trust, client certificate, version and cipher suites.
+fn tls_args(tls: &TlsOptions, args: &mut Vec<String>) {
+    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| s.to_string()));
+    match &tls.verify {
+        Verify::Off => add(&["--insecure"]),
+        // curl (OpenSSL) reads $SSL_CERT_FILE itself.
+        Verify::Roots { from, .. } if from == "$SSL_CERT_FILE" => {}
+        Verify::Roots { file, .. } => add(&["--cacert", &file.to_string_lossy()]),
+        Verify::Platform => {}
+    }
+    if let Some(id) = &tls.identity {
+        add(&["--cert", &id.cert.to_string_lossy()]);
+        if let Some(key) = &id.key {
+            add(&["--key", &key.to_string_lossy()]);
+        }
+        if let Some(pass) = &id.password {
+            add(&["--pass", pass]);
+        }
+    }
+    match tls.version {
+        Some(TlsVersion::Tls12) => add(&["--tlsv1.2", "--tls-max", "1.2"]),
+        Some(TlsVersion::Tls13) => add(&["--tlsv1.3"]),
+        None => {}
+    }
+    let (tls12, tls13) = curl_ciphers(&tls.ciphers);
+    if !tls12.is_empty() {
+        add(&["--ciphers", &tls12.join(":")]);
+    }
+    if !tls13.is_empty() {
+        add(&["--tls13-ciphers", &tls13.join(":")]);
+    }
 }
 
 /// A multipart body with files as curl `--form` options (curl picks its own boundary).
