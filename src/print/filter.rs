@@ -13,9 +13,7 @@ use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::rc::Rc;
 
-use jaq_core::load::{Arena, File, Loader};
-use jaq_core::{data, Compiler, Ctx, Vars};
-use jaq_json::Val;
+use rq_jq::{Program, Value};
 
 use super::body::{self, BodyInfo};
 use super::json::{xssi_prefix_len, JsonFormatter, JsonOptions};
@@ -23,14 +21,12 @@ use super::sanitize::Sanitizer;
 use super::Printer;
 use crate::error::{fail, ExitCode};
 
-type Data = data::JustLut<Val>;
-
 /// A compiled `--filter` expression.
 #[derive(Clone)]
 pub struct Filter {
     expr: String,
     raw: bool,
-    compiled: Rc<jaq_core::Filter<Data>>,
+    compiled: Rc<Program>,
 }
 
 impl fmt::Debug for Filter {
@@ -62,25 +58,7 @@ impl Filter {
     /// Parse and compile `expr`; the error names what is wrong and where (a column).
     /// `raw`: string results are written without quotes (`--filter-raw`, like `jq -r`).
     pub fn compile(expr: &str, raw: bool) -> Result<Filter, String> {
-        let defs = jaq_core::defs()
-            .chain(jaq_std::defs())
-            .chain(jaq_json::defs());
-        let funs = jaq_core::funs()
-            .chain(jaq_std::base_funs())
-            .chain(jaq_json::funs())
-            .chain(super::jqfuns::funs());
-        let arena = Arena::default();
-        let program = File {
-            code: expr,
-            path: (),
-        };
-        let modules = Loader::new(defs)
-            .load(&arena, program)
-            .map_err(|errs| load_error(expr, errs))?;
-        let compiled = Compiler::default()
-            .with_funs(funs)
-            .compile(modules)
-            .map_err(|errs| compile_error(expr, errs))?;
+        let compiled = Program::compile(expr).map_err(|reasons| invalid(expr, reasons))?;
         Ok(Filter {
             expr: expr.to_string(),
             raw,
@@ -99,93 +77,17 @@ impl Filter {
     }
 
     /// Run the filter on one value, handing each result to `emit`.
-    fn run(&self, input: Val, mut emit: impl FnMut(&Val) -> io::Result<()>) -> Result<(), Failure> {
-        let ctx = Ctx::<Data>::new(&self.compiled.lut, Vars::new([]));
-        // Not jaq's `unwrap_valr`: on `halt` it exits the process, before rq has written
-        // out what it holds or saved the session.
-        for result in self.compiled.id.run((ctx, input)) {
-            let exn = match result {
-                Ok(value) => {
-                    emit(&value)?;
-                    continue;
-                }
-                Err(exn) => exn,
-            };
-            return Err(match exn.get_err() {
-                Ok(e) => Failure::Data(error_text(e.into_val())),
-                Err(exn) => match exn.get_halt() {
-                    Ok(code) => Failure::Halt(code),
-                    Err(_) => Failure::Data("the filter ended unexpectedly".into()),
-                },
-            });
-        }
-        Ok(())
+    fn run(
+        &self,
+        input: Value,
+        mut emit: impl FnMut(&Value) -> io::Result<()>,
+    ) -> Result<(), Failure> {
+        self.compiled.run(input, &mut emit).map_err(|e| match e {
+            rq_jq::Failure::Io(e) => Failure::Io(e),
+            rq_jq::Failure::Data(why) => Failure::Data(why),
+            rq_jq::Failure::Halt(code) => Failure::Halt(code),
+        })
     }
-}
-
-/// A jq error's message: a string as it is, any other value (`error({...})`) as JSON.
-fn error_text(value: Val) -> String {
-    match value {
-        Val::TStr(s) => String::from_utf8_lossy(&s).into_owned(),
-        other => format!("error {other}"),
-    }
-}
-
-/// `column N` of a part of `expr` (a slice of it), counted in characters from 1.
-fn column(expr: &str, part: &str) -> usize {
-    let start = jaq_core::load::span(expr, part).start.min(expr.len());
-    expr[..start].chars().count() + 1
-}
-
-fn load_error(expr: &str, errs: jaq_core::load::Errors<&str, ()>) -> String {
-    use jaq_core::load::Error;
-    let mut out = Vec::new();
-    for (_, err) in errs {
-        match err {
-            Error::Io(e) => out.extend(e.into_iter().map(|(_, msg)| msg)),
-            Error::Lex(e) => out.extend(e.into_iter().map(|(expect, found)| {
-                if let jaq_core::load::lex::Expect::Delim(open) = expect {
-                    return format!("'{open}' at column {} is not closed", column(expr, open));
-                }
-                let what = match found.is_empty() {
-                    true => "the end".to_string(),
-                    false => format!("{:?}", found.chars().take(20).collect::<String>()),
-                };
-                format!(
-                    "expected {} at column {} (found {what})",
-                    expect.as_str(),
-                    column(expr, found)
-                )
-            })),
-            Error::Parse(e) => out.extend(e.into_iter().map(|(expect, found)| {
-                let what = match found.is_empty() {
-                    true => "the end".to_string(),
-                    false => format!("{found:?}"),
-                };
-                format!(
-                    "expected {} at column {} (found {what})",
-                    expect.as_str(),
-                    column(expr, found)
-                )
-            })),
-        }
-    }
-    invalid(expr, out)
-}
-
-fn compile_error(expr: &str, errs: jaq_core::compile::Errors<&str, ()>) -> String {
-    use jaq_core::compile::Undefined;
-    let mut out = Vec::new();
-    for (_, errs) in errs {
-        for (name, undefined) in errs {
-            let what = match undefined {
-                Undefined::Filter(arity) => format!("filter {name}/{arity}"),
-                other => format!("{} {name}", other.as_str()),
-            };
-            out.push(format!("undefined {what} at column {}", column(expr, name)));
-        }
-    }
-    invalid(expr, out)
 }
 
 fn invalid(expr: &str, reasons: Vec<String>) -> String {
@@ -263,7 +165,7 @@ fn json_values(filter: &Filter, source: &mut Source, out: &mut Results) -> Resul
     let mut record = 0u64;
     // The reader borrows the source while it runs; the line count is shared with it.
     let line = source.line.clone();
-    let mut values = jaq_json::read::read_many(&mut *source);
+    let mut values = rq_jq::read_many(&mut *source);
     loop {
         let value = match values.next() {
             None => return Ok(()),
@@ -288,8 +190,8 @@ fn whole_values(filter: &Filter, source: &mut Source, out: &mut Results) -> Resu
     let mut body = Vec::new();
     source.read_to_end(&mut body)?;
     let text = &body[xssi_prefix_len(&body)..];
-    for (index, value) in jaq_json::read::parse_many(text).enumerate() {
-        let value = value.map_err(|e| not_json(text, &e.to_string()))?;
+    for (index, value) in rq_jq::parse_many(text).enumerate() {
+        let value = value.map_err(|e| not_json(text, &e))?;
         filter
             .run(value, |v| out.write(v))
             .map_err(|e| at_record(e, index as u64 + 1, 0))?;
@@ -340,7 +242,7 @@ fn event_values(filter: &Filter, source: &mut Source, out: &mut Results) -> Resu
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         if n == 0 || text.is_empty() {
             if let Some(event) = data.take() {
-                if let Ok(value) = jaq_json::read::parse_single(&event) {
+                if let Some(value) = rq_jq::parse_single(&event) {
                     record += 1;
                     filter
                         .run(value, |v| out.write(v))
@@ -449,16 +351,12 @@ struct Results<'a> {
 }
 
 impl Results<'_> {
-    fn write(&mut self, value: &Val) -> io::Result<()> {
+    fn write(&mut self, value: &Value) -> io::Result<()> {
         self.compact.clear();
-        match value {
-            Val::TStr(s) if self.filter.raw => self.compact.extend_from_slice(s),
+        match value.as_str() {
+            Some(s) if self.filter.raw => self.compact.extend_from_slice(s),
             _ => {
-                let pp = jaq_json::write::Pp {
-                    sort_keys: self.style.sort_keys,
-                    ..Default::default()
-                };
-                jaq_json::write::write(&mut self.compact, &pp, 0, value)?;
+                value.write_compact(&mut self.compact, self.style.sort_keys)?;
                 if let Some(opts) = &self.style.format {
                     let mut fmt = JsonFormatter::new(&mut *self.out, opts.clone());
                     fmt.write_chunk(&self.compact)?;

@@ -20,7 +20,6 @@ mod body;
 pub mod charset;
 pub mod filter;
 mod headers;
-mod jqfuns;
 pub mod json;
 #[cfg(test)]
 mod json_props;
