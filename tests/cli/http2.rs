@@ -551,3 +551,29 @@ fn filter_and_pagination_and_json_timings_work_over_http2() {
     assert_eq!(hop["alpn"], "h2", "{meta}");
     assert_eq!(hop["status"], 200, "{meta}");
 }
+
+#[test]
+fn a_download_resumes_over_http2_with_a_range_request() {
+    let up = echo();
+    let Some(nginx) = Nginx::start(&up) else {
+        return;
+    };
+    let data: Vec<u8> = (0..1024u32 * 1024).map(|i| (i % 251) as u8).collect();
+    std::fs::write(nginx.static_dir().join("part"), &data).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("part");
+    std::fs::write(&file, &data[..300 * 1024]).unwrap();
+    let out = file.to_str().unwrap();
+    let url = nginx.url("/static/part");
+    let o = rq_with(&["-d", "-c", "-o", out, "--verify", &ca(&nginx), &url]);
+    assert_code(&o, 0);
+    assert!(
+        std::fs::read(&file).unwrap() == data,
+        "the file is not whole"
+    );
+    let log = nginx.log();
+    assert!(
+        log[0].contains(" HTTP/2.0 ") && log[0].ends_with(" 206"),
+        "{log:?}"
+    );
+}
