@@ -179,7 +179,9 @@ fn small_json(rq: &Path, url: &str) -> Case {
         ),
     ];
     if on_path("xh") {
-        commands.push(("xh".into(), vec!["xh".into(), url.to_string()]));
+        // -I: stdin is not a terminal here, and xh would otherwise send it as a body.
+        let argv = ["xh", "-I", url].map(String::from);
+        commands.push(("xh".into(), argv.to_vec()));
     }
     if on_path("http") {
         commands.push(("httpie".into(), vec!["http".into(), url.to_string()]));
@@ -230,7 +232,7 @@ fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
         ),
     ];
     if on_path("xh") {
-        let argv = vec!["xh".into(), "--verify".into(), ca, url.into()];
+        let argv = vec!["xh".into(), "-I".into(), "--verify".into(), ca, url.into()];
         commands.push(("xh".into(), argv));
     }
     Case {
@@ -342,7 +344,7 @@ fn format_json(rq: &Path, url: &str, dir: &Path) -> Case {
         commands.push(("jq -C".into(), redirected(argv.to_vec(), &out("jq"))));
     }
     if on_path("xh") {
-        let argv = ["xh", "--pretty=all", url].map(String::from);
+        let argv = ["xh", "-I", "--pretty=all", url].map(String::from);
         commands.push(("xh".into(), redirected(argv.to_vec(), &out("xh"))));
     }
     Case {
@@ -558,7 +560,7 @@ fn h2_json(rq: &Path, url: &str, ca: &Path) -> Case {
     if on_path("xh") {
         commands.push((
             "xh".into(),
-            ["xh", "--verify", &ca, url].map(String::from).to_vec(),
+            ["xh", "-I", "--verify", &ca, url].map(String::from).to_vec(),
         ));
     }
     Case {
