@@ -560,7 +560,9 @@ fn h2_json(rq: &Path, url: &str, ca: &Path) -> Case {
     if on_path("xh") {
         commands.push((
             "xh".into(),
-            ["xh", "-I", "--verify", &ca, url].map(String::from).to_vec(),
+            ["xh", "-I", "--verify", &ca, url]
+                .map(String::from)
+                .to_vec(),
         ));
     }
     Case {
