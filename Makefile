@@ -48,15 +48,19 @@ demo:
 	$(CARGO) build --release --locked --bin rq --example serve
 	@bash .ci/demo.sh target/release/rq target/release/examples/serve
 
-completions: build
-	target/release/rq --generate complete-bash > completions/rq.bash
-	target/release/rq --generate complete-zsh > completions/_rq
-	target/release/rq --generate complete-fish > completions/rq.fish
-	target/release/rq --generate complete-powershell > completions/_rq.ps1
-	target/release/rq --generate complete-elvish > completions/rq.elv
+# The completions and the man page come from rq's clap definition through a build-time
+# generator (examples/generate), not from the rq binary.
+GENERATE = $(CARGO) run --quiet --locked --example generate --
 
-man: build
-	target/release/rq --generate man > man/rq.1
+completions:
+	$(GENERATE) complete-bash > completions/rq.bash
+	$(GENERATE) complete-zsh > completions/_rq
+	$(GENERATE) complete-fish > completions/rq.fish
+	$(GENERATE) complete-powershell > completions/_rq.ps1
+	$(GENERATE) complete-elvish > completions/rq.elv
+
+man:
+	$(GENERATE) man > man/rq.1
 
 # Fuzz every target for FUZZ_SECONDS each (cargo-fuzz; RUSTC_BOOTSTRAP lets it use the
 # stable toolchain). Crashes land in fuzz/artifacts/TARGET/.

@@ -78,7 +78,6 @@ Register-ArgumentCompleter -Native -CommandName 'rq' -ScriptBlock {
             [CompletionResult]::new('--oauth2-redirect-port', '--oauth2-redirect-port', [CompletionResultType]::ParameterName, 'The port of rq''s loopback redirect listener for the authorization-code grant, for servers that want the exact redirect URI registered (default: any free port). The redirect URI is http://127.0.0.1:PORT/callback')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Keep headers, auth and cookies in a session, read before and saved after every exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a ''/'' or ending in .json is a path. HTTPie and xh session files can be read')
             [CompletionResult]::new('--session-read-only', '--session-read-only', [CompletionResultType]::ParameterName, 'Use a session like --session, but never write it')
-            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print shell completions or the man page, then exit')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Serialize data items as a JSON object (the default)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Serialize data items as a JSON object (the default)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Serialize data items as form fields (multipart when a file item is present)')

@@ -23,7 +23,7 @@ _rq() {
 
     case "${cmd}" in
         rq)
-            opts="-j -f -I -p -h -b -m -v -P -q -s -o -W -S -d -c -F -4 -6 -x -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --meta-format --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --response-mime --response-charset --output --filter --filter-raw --stream --paginate --max-pages --http-file --from-curl --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --max-headers --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --proxy --resolve --connect-to --ipv4 --ipv6 --unix-socket --http-version --chunked --compress --verify --cert --cert-key --cert-key-pass --ssl --ciphers --retry --retry-delay --retry-max-time --retry-all-methods --auth --auth-type --bearer --oauth2-grant --oauth2-token-url --oauth2-issuer --oauth2-device-url --oauth2-auth-url --oauth2-scope --oauth2-audience --oauth2-client-auth --oauth2-refresh-token --oauth2-redirect-port --ignore-netrc --session --session-read-only --debug --generate --help --long --version"
+            opts="-j -f -I -p -h -b -m -v -P -q -s -o -W -S -d -c -F -4 -6 -x -a -A --json --form --multipart --boundary --raw --ignore-stdin --print --headers --body --meta --meta-format --verbose --all --history-print --quiet --pretty --style --sorted --unsorted --format-options --response-mime --response-charset --output --filter --filter-raw --stream --paginate --max-pages --http-file --from-curl --offline --curl --download --continue --check-status --no-check-status --follow --max-redirects --max-headers --timeout --connect-timeout --max-time --default-scheme --https --http --path-as-is --proxy --resolve --connect-to --ipv4 --ipv6 --unix-socket --http-version --chunked --compress --verify --cert --cert-key --cert-key-pass --ssl --ciphers --retry --retry-delay --retry-max-time --retry-all-methods --auth --auth-type --bearer --oauth2-grant --oauth2-token-url --oauth2-issuer --oauth2-device-url --oauth2-auth-url --oauth2-scope --oauth2-audience --oauth2-client-auth --oauth2-refresh-token --oauth2-redirect-port --ignore-netrc --session --session-read-only --debug --help --long --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,10 +255,6 @@ _rq() {
                     ;;
                 --session-read-only)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --generate)
-                    COMPREPLY=($(compgen -W "complete-bash complete-zsh complete-fish complete-powershell complete-elvish man" -- "${cur}"))
                     return 0
                     ;;
                 *)

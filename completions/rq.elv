@@ -75,7 +75,6 @@ set edit:completion:arg-completer[rq] = {|@words|
             cand --oauth2-redirect-port 'The port of rq''s loopback redirect listener for the authorization-code grant, for servers that want the exact redirect URI registered (default: any free port). The redirect URI is http://127.0.0.1:PORT/callback'
             cand --session 'Keep headers, auth and cookies in a session, read before and saved after every exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a ''/'' or ending in .json is a path. HTTPie and xh session files can be read'
             cand --session-read-only 'Use a session like --session, but never write it'
-            cand --generate 'Print shell completions or the man page, then exit'
             cand -j 'Serialize data items as a JSON object (the default)'
             cand --json 'Serialize data items as a JSON object (the default)'
             cand -f 'Serialize data items as form fields (multipart when a file item is present)'

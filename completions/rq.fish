@@ -64,12 +64,6 @@ complete -c rq -l oauth2-refresh-token -d 'A refresh token to get access tokens 
 complete -c rq -l oauth2-redirect-port -d 'The port of rq\'s loopback redirect listener for the authorization-code grant, for servers that want the exact redirect URI registered (default: any free port). The redirect URI is http://127.0.0.1:PORT/callback' -r
 complete -c rq -l session -d 'Keep headers, auth and cookies in a session, read before and saved after every exchange. A NAME lives in CONFIG/sessions/HOST[_PORT]/NAME.json; a value with a \'/\' or ending in .json is a path. HTTPie and xh session files can be read' -r
 complete -c rq -l session-read-only -d 'Use a session like --session, but never write it' -r
-complete -c rq -l generate -d 'Print shell completions or the man page, then exit' -r -f -a "complete-bash\t''
-complete-zsh\t''
-complete-fish\t''
-complete-powershell\t''
-complete-elvish\t''
-man\t''"
 complete -c rq -s j -l json -d 'Serialize data items as a JSON object (the default)'
 complete -c rq -s f -l form -d 'Serialize data items as form fields (multipart when a file item is present)'
 complete -c rq -l multipart -d 'Always send a multipart/form-data body'

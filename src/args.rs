@@ -1,12 +1,12 @@
 //! argv into a [`Cli`]: the config file's default options, `--no-OPTION`, and the
-//! invocations that end here (`--help`, `rq help`, `--version`, `--generate`).
+//! invocations that end here (`--help`, `rq help`, `--version`).
 //!
 //! `CONFIG/config.json` may hold `{"default_options": ["--follow", "--style=monokai"]}`;
 //! they are put in front of the command line. Every option then has a `--no-OPTION` form
 //! that cancels the occurrences of OPTION before it, so a default can be undone
 //! (`--no-follow`). This is done here, generically from the clap definition, rather than by
 //! declaring a second flag per option. A broken config file is a warning, never a failure,
-//! and `--help`, `--version` and `--generate` never read it.
+//! and `--help` and `--version` never read it.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -23,13 +23,13 @@ use crate::stdout::Stdout;
 pub enum Parsed {
     /// A request (or `--offline`, `--curl`) to plan and run.
     Run(Box<Cli>),
-    /// Help, version or generated files were printed: exit with this code.
+    /// Help or version was printed: exit with this code.
     Done(ExitCode),
 }
 
-/// Parse argv, with the config file in `config_dir` (CONFIG of SPEC §7). Help, version and
-/// `--generate` are printed here and never read the config file, so they work whatever
-/// state HOME, the config file or the current directory are in.
+/// Parse argv, with the config file in `config_dir` (CONFIG of SPEC §7). Help and version
+/// are printed here and never read the config file, so they work whatever state HOME, the
+/// config file or the current directory are in.
 pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
     if args.get(1..) == Some(&["--version".into()]) {
         // What clap prints, without building its command (a quarter to a third of what
@@ -47,12 +47,6 @@ pub fn parse(args: Vec<OsString>, config_dir: Option<&Path>) -> Result<Parsed> {
         Ok(cli) => cli,
         Err(e) => return clap_error(e).map(Parsed::Done),
     };
-    if let Some(kind) = cli.generate {
-        let mut out = io::BufWriter::new(Stdout);
-        crate::generate::generate(kind, Cli::command(), &mut out)?;
-        out.flush()?;
-        return Ok(Parsed::Done(ExitCode::Ok));
-    }
     match &cli.from_curl {
         Some(source) => with_curl(source, typed, config_dir),
         None => Ok(Parsed::Run(Box::new(cli))),
@@ -159,7 +153,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// The arguments clap should see: default options from the config file (unless this is a
-/// help, version or generate invocation), then argv, with `--no-OPTION` applied.
+/// help or version invocation), then argv, with `--no-OPTION` applied.
 pub fn prepare(argv: Vec<OsString>, config_dir: Option<&Path>, warn: bool) -> Vec<OsString> {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| "rq".into());
@@ -206,12 +200,7 @@ pub fn prepare(argv: Vec<OsString>, config_dir: Option<&Path>, warn: bool) -> Ve
 
 /// True for invocations that must work even with a broken config, HOME or cwd.
 fn skips_config(args: &[OsString]) -> bool {
-    args.iter().any(|a| {
-        a == "--help"
-            || a == "--version"
-            || a == "--generate"
-            || a.to_string_lossy().starts_with("--generate=")
-    }) || args == ["help"]
+    args.iter().any(|a| a == "--help" || a == "--version") || args == ["help"]
 }
 
 /// `default_options` from `CONFIG/config.json`, and the file's path; a missing file is

@@ -473,10 +473,6 @@ pub struct Cli {
     #[arg(long, help_heading = "Other")]
     pub debug: bool,
 
-    /// Print shell completions or the man page, then exit.
-    #[arg(long, value_enum, value_name = "WHAT", help_heading = "Other")]
-    pub generate: Option<Generate>,
-
     /// Print a short help; with --long (or `rq help`), the full text.
     #[arg(long, action = ArgAction::HelpShort, help_heading = "Other")]
     pub help: Option<bool>,
@@ -488,17 +484,6 @@ pub struct Cli {
     /// Print the version.
     #[arg(long, action = ArgAction::Version, help_heading = "Other")]
     pub version: Option<bool>,
-}
-
-/// What `--generate` can print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Generate {
-    CompleteBash,
-    CompleteZsh,
-    CompleteFish,
-    CompletePowershell,
-    CompleteElvish,
-    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,7 +16,6 @@ mod engine;
 mod env;
 pub mod error;
 pub mod fromcurl;
-mod generate;
 pub mod head;
 pub mod httpfile;
 pub mod items;
@@ -37,3 +36,9 @@ mod stdout;
 mod suffix;
 mod target;
 mod upload;
+
+/// rq's command line as clap defines it, for the generator of the completions and the man
+/// page (`examples/generate`), which are not built into the binary.
+pub fn command() -> clap::Command {
+    <cli::Cli as clap::CommandFactory>::command()
+}

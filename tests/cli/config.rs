@@ -1,5 +1,5 @@
 //! SPEC §7: the config file's default options, `--no-OPTION`, and robustness of
-//! `--help`/`--version`/`--generate`.
+//! `--help`/`--version`.
 
 use crate::support::{assert_code, rq, run, stderr, stdout, Response, Server};
 
@@ -81,10 +81,10 @@ fn default_options_that_do_not_parse_are_dropped_with_a_warning() {
 }
 
 #[test]
-fn help_version_and_generate_work_with_broken_config_home_and_cwd() {
+fn help_and_version_work_with_broken_config_home_and_cwd() {
     let cfg = config_dir("{oops");
     let gone = tempfile::tempdir().unwrap();
-    for args in ["--help", "--version", "--generate man", "help"] {
+    for args in ["--help", "--version", "help"] {
         let cwd = gone.path().join("cwd");
         std::fs::create_dir(&cwd).unwrap();
         // Start rq in a directory that no longer exists, with HOME pointing nowhere.
