@@ -577,3 +577,40 @@ fn a_download_resumes_over_http2_with_a_range_request() {
         "{log:?}"
     );
 }
+
+#[test]
+fn each_exchange_of_a_redirect_chain_over_http2_prints_its_own_request() {
+    let up = Server::http(|r| match r.path.as_str() {
+        "/a" => Response::new(302).header("Location", "/b"),
+        _ => Response::new(200).text("done"),
+    });
+    let Some(nginx) = Nginx::start(&up) else {
+        return;
+    };
+    let url = nginx.url("/a");
+    // Intermediary and final exchanges show different sections: each request is held back
+    // until its exchange's kind is known, and still printed in the HTTP/2 form it went out in.
+    let args = [
+        "-F",
+        "--all",
+        "-P",
+        "H",
+        "-p",
+        "Hh",
+        "--verify",
+        &ca(&nginx),
+        &url,
+    ];
+    let o = rq_with(&args);
+    assert_code(&o, 0);
+    let out = lines(&o);
+    let first = out.find(":path: /a\n").expect(&out);
+    let second = out.find(":path: /b\n").expect(&out);
+    let final_status = out.rfind("HTTP/2 200\n").expect(&out);
+    assert!(first < second && second < final_status, "{out}");
+    assert!(
+        !out.contains("HTTP/2 302"),
+        "history shows only its requests: {out}"
+    );
+    assert_eq!(out.matches(":method: GET\n").count(), 2, "{out}");
+}
