@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rq::head::{self, Limits, Parsed, Reader, Received};
-use rq::print::{Output, Printer, Sections};
+use rq::print::{Output, Printer};
 
 /// Push `data` in pieces of `step`: the end of the head (counted from the start) and the
 /// parse, or the error.
@@ -31,23 +31,11 @@ fn pieces(
 
 fn printed(parsed: &Parsed, terminal: bool, sort: bool) -> Vec<u8> {
     let opts = Output {
-        sections: Sections::default(),
-        history: None,
-        colors: None,
         format: terminal,
-        json_indent: 4,
-        json_sort_keys: false,
         xml_format: terminal,
-        xml_indent: 2,
         headers_sort: sort,
-        response_mime: None,
-        response_charset: None,
-        stream: false,
         terminal,
-        warnings: false,
-        request_version: "HTTP/1.1",
-        filter: None,
-        meta_json: false,
+        ..Output::default()
     };
     let mut printer = Printer::new(Vec::new(), opts);
     printer.response_head(&parsed.parts).unwrap();

@@ -41,11 +41,7 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         history: None,
         colors,
         format: matches!(pretty, Pretty::All | Pretty::Format),
-        json_indent: 4,
         json_sort_keys: cli.sorted,
-        xml_format: true,
-        // httpie's default for XML (JSON's is 4).
-        xml_indent: 2,
         headers_sort: cli.sorted,
         response_mime: response_mime(cli)?,
         response_charset: response_charset(cli)?,
@@ -58,6 +54,8 @@ pub fn output(cli: &Cli, env: &Env) -> Result<Output> {
         },
         filter: filter(cli)?,
         meta_json: cli.meta_format == Some(crate::cli::MetaFormat::Json),
+        // The indents (4 for JSON, 2 for XML, as httpie) and xml.format on.
+        ..Output::default()
     };
     for opts in &cli.format_options {
         apply_format_options(&mut out, opts)?;

@@ -7,23 +7,9 @@ use crate::upload::Body;
 
 fn opts(terminal: bool) -> Output {
     Output {
-        sections: Sections::default(),
-        history: None,
-        colors: None,
-        format: false,
-        json_indent: 4,
-        json_sort_keys: false,
         xml_format: false,
-        xml_indent: 2,
-        headers_sort: false,
-        response_mime: None,
-        response_charset: None,
-        stream: false,
         terminal,
-        warnings: false,
-        request_version: "HTTP/1.1",
-        filter: None,
-        meta_json: false,
+        ..Output::default()
     }
 }
 

@@ -116,6 +116,32 @@ pub struct Output {
     pub meta_json: bool,
 }
 
+impl Default for Output {
+    /// Plain output: no sections chosen, no colours or formatting, not a terminal, with
+    /// httpie's indents (4 for JSON, 2 for XML) and HTTP/1.1 request lines.
+    fn default() -> Self {
+        Output {
+            sections: Sections::default(),
+            history: None,
+            colors: None,
+            format: false,
+            json_indent: 4,
+            json_sort_keys: false,
+            xml_format: true,
+            xml_indent: 2,
+            headers_sort: false,
+            response_mime: None,
+            response_charset: None,
+            stream: false,
+            terminal: false,
+            warnings: false,
+            request_version: "HTTP/1.1",
+            filter: None,
+            meta_json: false,
+        }
+    }
+}
+
 /// Writes exchanges to `out` according to the plan's output settings.
 pub struct Printer<W: Write> {
     out: Tracked<W>,
