@@ -206,35 +206,28 @@ fn small_json(rq: &Path, url: &str) -> Case {
     }
 }
 
+/// A GET over TLS by each tool, checking the server against the CA file `ca` (curl
+/// `--cacert`, rq and xh `--verify`); `curl_extra` goes before curl's other options.
+fn tls_get(rq: &Path, url: &str, ca: &Path, curl_extra: &[&str]) -> Vec<(String, Vec<String>)> {
+    let ca = ca.display().to_string();
+    let rq = rq.display().to_string();
+    let argv = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let curl = [&["curl", "-s"][..], curl_extra, &["--cacert", &ca, url]].concat();
+    let mut commands = vec![
+        ("rq".to_string(), argv(&[&rq, "--verify", &ca, url])),
+        ("curl".to_string(), argv(&curl)),
+    ];
+    if on_path("xh") {
+        // -I: stdin is not a terminal here, and xh would otherwise send it as a body.
+        commands.push(("xh".into(), argv(&["xh", "-I", "--verify", &ca, url])));
+    }
+    commands
+}
+
 /// The same GET over TLS; every tool verifies the server against the same CA file (curl
 /// `--cacert`, rq and xh `--verify`), so each does a full handshake and certificate check.
 fn https_json(rq: &Path, url: &str, ca: &Path) -> Case {
-    let ca = ca.display().to_string();
-    let mut commands = vec![
-        (
-            "rq".to_string(),
-            vec![
-                rq.display().to_string(),
-                "--verify".into(),
-                ca.clone(),
-                url.into(),
-            ],
-        ),
-        (
-            "curl".to_string(),
-            vec![
-                "curl".into(),
-                "-s".into(),
-                "--cacert".into(),
-                ca.clone(),
-                url.into(),
-            ],
-        ),
-    ];
-    if on_path("xh") {
-        let argv = vec!["xh".into(), "-I".into(), "--verify".into(), ca, url.into()];
-        commands.push(("xh".into(), argv));
-    }
+    let commands = tls_get(rq, url, ca, &[]);
     Case {
         name: "https-json",
         what: "GET of the same JSON document over TLS 1.3 from 127.0.0.1 (new connection and \
@@ -539,32 +532,7 @@ impl Nginx {
 
 /// A small GET over HTTP/2 with TLS: a new connection, handshake and ALPN each run.
 fn h2_json(rq: &Path, url: &str, ca: &Path) -> Case {
-    let ca = ca.display().to_string();
-    let mut commands = vec![
-        (
-            "rq".to_string(),
-            vec![
-                rq.display().to_string(),
-                "--verify".into(),
-                ca.clone(),
-                url.into(),
-            ],
-        ),
-        (
-            "curl".to_string(),
-            ["curl", "-s", "--http2", "--cacert", &ca, url]
-                .map(String::from)
-                .to_vec(),
-        ),
-    ];
-    if on_path("xh") {
-        commands.push((
-            "xh".into(),
-            ["xh", "-I", "--verify", &ca, url]
-                .map(String::from)
-                .to_vec(),
-        ));
-    }
+    let commands = tls_get(rq, url, ca, &["--http2"]);
     Case {
         name: "h2-json",
         what: "GET of the same JSON document from nginx over HTTP/2 and TLS on 127.0.0.1 (new \
