@@ -150,10 +150,11 @@ pub fn print<W: Write>(p: &mut Printer<W>, reader: &mut dyn Read, info: &BodyInf
     Ok(src.n)
 }
 
-/// Counts the bytes read from the body itself (before any charset decoding).
-struct Counted<'a> {
-    inner: &'a mut dyn Read,
-    n: u64,
+/// Counts the bytes read from the body itself (before any charset decoding); `--filter`
+/// counts with it too.
+pub(super) struct Counted<'a> {
+    pub(super) inner: &'a mut dyn Read,
+    pub(super) n: u64,
 }
 
 impl Read for Counted<'_> {

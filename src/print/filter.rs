@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use rq_jq::{Program, Value};
 
-use super::body::{self, BodyInfo};
+use super::body::{self, BodyInfo, Counted};
 use super::json::{xssi_prefix_len, JsonFormatter, JsonOptions};
 use super::sanitize::Sanitizer;
 use super::Printer;
@@ -428,20 +428,6 @@ pub fn print<W: Write>(
         }
         Err(Failure::Data(why)) => Err(fail(ExitCode::Error, why)),
         Err(Failure::Halt(_)) => Ok(counted.n), // handled by `apply`
-    }
-}
-
-/// Counts the bytes read from the body.
-struct Counted<'a> {
-    inner: &'a mut dyn Read,
-    n: u64,
-}
-
-impl Read for Counted<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.n += n as u64;
-        Ok(n)
     }
 }
 
