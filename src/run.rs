@@ -16,7 +16,7 @@ use crate::plan::{Mode, Plan};
 use crate::print::Printer;
 use crate::respond;
 use crate::state::State;
-use crate::stdout::Stdout;
+use crate::stdout::{Overlapped, Stdout};
 
 /// Parse argv and run. `Ok` carries the exit code for a completed exchange.
 pub fn main(args: Vec<OsString>) -> Result<ExitCode> {
@@ -61,9 +61,10 @@ fn debug_plan(plan: &Plan, env: &Env) {
     eprintln!("{plan:#?}");
 }
 
-/// stdout, buffered; a closed pipe is noted for the exit path.
-fn stdout_printer(plan: &Plan) -> Printer<io::BufWriter<Stdout>> {
-    let out = io::BufWriter::with_capacity(64 * 1024, Stdout);
+/// stdout, buffered, and written from a second thread once a body is long (not on a
+/// terminal); a closed pipe is noted for the exit path.
+fn stdout_printer(plan: &Plan) -> Printer<io::BufWriter<Overlapped>> {
+    let out = io::BufWriter::with_capacity(64 * 1024, Overlapped::new(plan.output.terminal));
     Printer::new(out, plan.output.clone())
 }
 

@@ -5,6 +5,8 @@
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 static CLOSED: AtomicBool = AtomicBool::new(false);
 
@@ -50,4 +52,147 @@ fn note(e: io::Error) -> io::Error {
         return e;
     }
     io::Error::new(e.kind(), WriteError(e))
+}
+
+/// A write at least this long starts [`Overlapped`]'s writing thread: the formatter hands
+/// over 64 KiB at a time, a small response never gets that far.
+const LARGE: usize = 32 * 1024;
+/// Buffers in flight between the two threads: one being written, one queued, one being
+/// filled. More only adds memory; the writer cannot run ahead of the producer.
+const BUFFERS: usize = 3;
+
+/// stdout for the printer. Once a large write comes (a long body, formatted or not) and
+/// stdout is not a terminal, writing moves to a second thread: the page-cache copy of
+/// `> FILE` then overlaps the reading and formatting of the next chunk instead of following
+/// it. Each write is copied into one of [`BUFFERS`] buffers and queued, so memory stays
+/// bounded. `flush` waits until everything queued is written, and a failed write comes back
+/// (as [`Stdout`] reports it) from the next write or flush, so errors, the broken-pipe exit
+/// and the order against stderr at message ends are what they are without the thread.
+pub struct Overlapped {
+    /// A terminal is written directly: its output interleaves with progress and prompts.
+    direct: bool,
+    writer: Option<Writer>,
+}
+
+struct Writer {
+    full: SyncSender<Vec<u8>>,
+    empty: Receiver<Vec<u8>>,
+    /// Buffers written and returned, ready to fill.
+    spare: Vec<Vec<u8>>,
+    /// Buffers made so far (at most [`BUFFERS`]) and how many are with the thread.
+    made: usize,
+    queued: usize,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Overlapped {
+    /// `terminal`: the output is for a terminal, so every write goes straight to it.
+    pub fn new(terminal: bool) -> Self {
+        Self {
+            direct: terminal,
+            writer: None,
+        }
+    }
+}
+
+impl Write for Overlapped {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None if self.direct || buf.len() < LARGE => return Stdout.write(buf),
+            None => self.writer.insert(Writer::start()?),
+        };
+        writer.send(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(writer) = &mut self.writer {
+            writer.wait()?;
+        }
+        Stdout.flush()
+    }
+}
+
+impl Drop for Overlapped {
+    fn drop(&mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            let _ = writer.wait();
+            let _ = Stdout.flush();
+        }
+    }
+}
+
+impl Writer {
+    fn start() -> io::Result<Writer> {
+        let (full, queue) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
+        let (done, empty) = mpsc::sync_channel(BUFFERS);
+        let thread = std::thread::Builder::new()
+            .name("stdout".into())
+            .spawn(move || {
+                for buf in queue {
+                    Stdout.write_all(&buf)?;
+                    if done.send(buf).is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(Writer {
+            full,
+            empty,
+            spare: Vec::new(),
+            made: 0,
+            queued: 0,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queue a copy of `buf`, waiting for a buffer if all are in flight.
+    fn send(&mut self, buf: &[u8]) -> io::Result<()> {
+        let mut next = match self.spare.pop() {
+            Some(spare) => spare,
+            None if self.made < BUFFERS => {
+                self.made += 1;
+                Vec::with_capacity(buf.len())
+            }
+            None => self.returned()?,
+        };
+        next.clear();
+        next.extend_from_slice(buf);
+        if self.full.send(next).is_err() {
+            return Err(self.failed());
+        }
+        self.queued += 1;
+        Ok(())
+    }
+
+    /// Wait until the thread has written everything queued.
+    fn wait(&mut self) -> io::Result<()> {
+        while self.queued > 0 {
+            let buf = self.returned()?;
+            self.spare.push(buf);
+        }
+        Ok(())
+    }
+
+    /// The next buffer the thread has written.
+    fn returned(&mut self) -> io::Result<Vec<u8>> {
+        match self.empty.recv() {
+            Ok(buf) => {
+                self.queued -= 1;
+                Ok(buf)
+            }
+            Err(_) => Err(self.failed()),
+        }
+    }
+
+    /// The thread stopped early: its write error.
+    fn failed(&mut self) -> io::Error {
+        let stopped = self.thread.take().map(JoinHandle::join);
+        match stopped {
+            Some(Ok(Err(e))) => e,
+            _ => io::Error::other("the thread writing stdout stopped"),
+        }
+    }
 }

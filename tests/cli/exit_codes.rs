@@ -143,7 +143,18 @@ fn a_full_disk_is_a_failed_write_naming_its_destination() {
             .open("/dev/full")
             .unwrap()
     };
-    for args in [&["-b"][..], &["-h"], &["--pretty=format"], &["-d"]] {
+    // A long body is written from a second thread: its failure is reported the same way.
+    let long = format!("[{}0]", "1234567,".repeat(64 * 1024));
+    let l = Server::http(move |_| Response::new(200).json(&long));
+    let cases = [
+        (&s, &["-b"][..]),
+        (&s, &["-h"]),
+        (&s, &["--pretty=format"]),
+        (&s, &["-d"]),
+        (&l, &["-b"]),
+        (&l, &["--pretty=format"]),
+    ];
+    for (s, args) in cases {
         let o = run(rq().args(args).arg(s.url("/")).stdout(full()));
         assert_code(&o, 1);
         let err = stderr(&o);

@@ -521,3 +521,69 @@ fn sorted_headers_apply_to_the_request_head_too() {
         assert_eq!(names.len(), 7, "{option}: {names:?}");
     }
 }
+
+/// A JSON array of `n` records, about 90 bytes each: several MiB is enough to move stdout's
+/// writing to its own thread (past 32 KiB at a time) many times over.
+fn long_json(n: usize) -> String {
+    let records: Vec<String> = (0..n)
+        .map(|i| {
+            format!(r#"{{"id":{i},"name":"user {i}","tags":["a","b"],"note":"caf\u00e9 \"q\""}}"#)
+        })
+        .collect();
+    format!("[{}]", records.join(",\n"))
+}
+
+fn long_json_server(body: String) -> Server {
+    Server::http(move |_| Response::new(200).json(&body))
+}
+
+#[test]
+fn long_bodies_reach_a_pipe_whole_and_in_order() {
+    let body = long_json(60_000);
+    assert!(body.len() > 4 << 20);
+    let s = long_json_server(body.clone());
+    // As received: byte for byte.
+    let o = rq_with(&["--pretty=none", &s.url("/")]);
+    assert_code(&o, 0);
+    assert!(o.stdout == body.as_bytes(), "{} bytes", o.stdout.len());
+    // Coloured in place: the body once the colour codes are taken out.
+    let o = rq_with(&["--pretty=colors", &s.url("/")]);
+    assert_code(&o, 0);
+    let plain = String::from_utf8(o.stdout).unwrap();
+    let mut uncoloured = String::new();
+    let mut rest = plain.as_str();
+    while let Some(at) = rest.find('\x1b') {
+        uncoloured.push_str(&rest[..at]);
+        let end = rest[at..].find('m').expect("an SGR sequence ends in m");
+        rest = &rest[at + end + 1..];
+    }
+    uncoloured.push_str(rest);
+    assert!(uncoloured == body, "{} bytes", uncoloured.len());
+    // Re-indented: the same value, every record in its place.
+    let o = rq_with(&["--pretty=format", &s.url("/")]);
+    assert_code(&o, 0);
+    let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(got == sent);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn a_pipe_closed_in_the_middle_of_a_long_body_ends_rq_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let s = long_json_server(long_json(200_000));
+    let mut child = crate::support::rq()
+        .args(["--pretty=format", &s.url("/")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 4096];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    assert_eq!(stderr(&o), "");
+}
