@@ -60,12 +60,16 @@ const LARGE: usize = 32 * 1024;
 /// Buffers in flight between the two threads: one being written, one queued, one being
 /// filled. More only adds memory; the writer cannot run ahead of the producer.
 const BUFFERS: usize = 3;
+/// A buffer takes at most this much of a write (the rest goes in the next), so a single
+/// large write (an 8 MiB body held for judging, a long `--filter` result) does not grow
+/// the buffers with it.
+const PIECE: usize = 128 * 1024;
 
 /// stdout for the printer. Once a large write comes (a long body, formatted or not) and
 /// stdout is not a terminal, writing moves to a second thread: the page-cache copy of
 /// `> FILE` then overlaps the reading and formatting of the next chunk instead of following
-/// it. Each write is copied into one of [`BUFFERS`] buffers and queued, so memory stays
-/// bounded. `flush` waits until everything queued is written, and a failed write comes back
+/// it. Each write is copied, [`PIECE`] bytes at most, into one of [`BUFFERS`] buffers and
+/// queued, so memory stays bounded. `flush` waits until everything queued is written, and a failed write comes back
 /// (as [`Stdout`] reports it) from the next write or flush, so errors, the broken-pipe exit
 /// and the order against stderr at message ends are what they are without the thread.
 pub struct Overlapped {
@@ -83,6 +87,33 @@ struct Writer {
     made: usize,
     queued: usize,
     thread: Option<JoinHandle<io::Result<()>>>,
+    /// Why the thread stopped, once known: every later write and flush fails the same way.
+    failure: Option<Failure>,
+}
+
+/// A failed write kept to be reported again: a broken pipe as itself, anything else as
+/// the [`WriteError`] it was.
+struct Failure {
+    kind: io::ErrorKind,
+    message: String,
+}
+
+impl Failure {
+    fn of(e: &io::Error) -> Failure {
+        let inner = write_error(e).map_or(e, |w| &w.0);
+        Failure {
+            kind: inner.kind(),
+            message: inner.to_string(),
+        }
+    }
+
+    fn error(&self) -> io::Error {
+        let e = io::Error::new(self.kind, self.message.clone());
+        match self.kind {
+            io::ErrorKind::BrokenPipe => e,
+            kind => io::Error::new(kind, WriteError(e)),
+        }
+    }
 }
 
 impl Overlapped {
@@ -100,10 +131,18 @@ impl Write for Overlapped {
         let writer = match &mut self.writer {
             Some(writer) => writer,
             None if self.direct || buf.len() < LARGE => return Stdout.write(buf),
-            None => self.writer.insert(Writer::start()?),
+            None => match Writer::start() {
+                Ok(writer) => self.writer.insert(writer),
+                // No thread to be had: write as without one.
+                Err(_) => {
+                    self.direct = true;
+                    return Stdout.write(buf);
+                }
+            },
         };
-        writer.send(buf)?;
-        Ok(buf.len())
+        let piece = &buf[..buf.len().min(PIECE)];
+        writer.send(piece)?;
+        Ok(piece.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -145,6 +184,7 @@ impl Writer {
             made: 0,
             queued: 0,
             thread: Some(thread),
+            failure: None,
         })
     }
 
@@ -187,12 +227,39 @@ impl Writer {
         }
     }
 
-    /// The thread stopped early: its write error.
+    /// The thread stopped early: its write error, the first time and every time after.
     fn failed(&mut self) -> io::Error {
-        let stopped = self.thread.take().map(JoinHandle::join);
-        match stopped {
-            Some(Ok(Err(e))) => e,
-            _ => io::Error::other("the thread writing stdout stopped"),
+        if let Some(thread) = self.thread.take() {
+            let e = match thread.join() {
+                Ok(Err(e)) => e,
+                _ => io::Error::other("the thread writing stdout stopped"),
+            };
+            self.failure = Some(Failure::of(&e));
+            return e;
+        }
+        match &self.failure {
+            Some(failure) => failure.error(),
+            None => io::Error::other("the thread writing stdout stopped"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_failure_is_reported_again_as_it_first_was() {
+        let full = io::Error::from_raw_os_error(28); // ENOSPC
+        let cases = [
+            (note(full), true),
+            (io::Error::from(io::ErrorKind::BrokenPipe), false),
+        ];
+        for (first, wrapped) in cases {
+            let again = Failure::of(&first).error();
+            assert_eq!(again.kind(), first.kind());
+            assert_eq!(again.to_string(), first.to_string());
+            assert_eq!(write_error(&again).is_some(), wrapped, "{again}");
         }
     }
 }
