@@ -145,7 +145,12 @@ pub fn print<W: Write>(p: &mut Printer<W>, reader: &mut dyn Read, info: &BodyInf
         let mut text = Utf8Reader::new(enc, head, &mut src);
         let mut head = Vec::with_capacity(CHUNK);
         read_head(&mut text, &mut head, info.stream)?;
-        body(p, head, &mut text, info, &mime)?;
+        // Decoded, the text's length is not the body's.
+        let info = BodyInfo {
+            content_length: None,
+            ..info.clone()
+        };
+        body(p, head, &mut text, &info, &mime)?;
     }
     Ok(src.n)
 }
@@ -222,7 +227,8 @@ fn drain(reader: &mut dyn Read) -> io::Result<u64> {
     io::copy(reader, &mut io::sink())
 }
 
-/// A body that is not binary: formatted JSON, or text as received.
+/// A body that is not binary: formatted JSON, or text as received. `info.content_length`,
+/// when known, is the length of what `reader` yields.
 fn body<W: Write>(
     p: &mut Printer<W>,
     mut head: Vec<u8>,
@@ -234,8 +240,14 @@ fn body<W: Write>(
     // is coloured with its whitespace as received.
     let colors = p.theme.is_some();
     let reindent_xml = p.opts.format && p.opts.xml_format;
+    // A body known to be longer than VALIDATE_LIMIT is not checked before it is formatted,
+    // so its first VALIDATE_LIMIT is not held either.
+    let check = !info.stream
+        && info
+            .content_length
+            .is_none_or(|n| n <= VALIDATE_LIMIT as u64);
     if is_xml_type(mime) && (reindent_xml || colors) {
-        return format_xml(p, head, reader, info.stream);
+        return format_xml(p, head, reader, info.stream, check);
     }
     if !((p.opts.format || colors) && json_candidate(&head, mime, info.stream)) {
         return copy_text(p, &head, reader, info.stream);
@@ -243,7 +255,7 @@ fn body<W: Write>(
     if p.opts.json_sort_keys && p.opts.format {
         return format_sorted(p, head, reader, info.stream);
     }
-    if !info.stream {
+    if check {
         // Hold up to VALIDATE_LIMIT to check the whole body is JSON before formatting it.
         fill(reader, &mut head, VALIDATE_LIMIT)?;
         let skip = json::xssi_prefix_len(&head);
@@ -381,8 +393,9 @@ fn format_xml<W: Write>(
     mut head: Vec<u8>,
     reader: &mut dyn Read,
     stream: bool,
+    check: bool,
 ) -> Result<()> {
-    if !stream {
+    if check {
         fill(reader, &mut head, VALIDATE_LIMIT)?;
         if head.len() < VALIDATE_LIMIT && !xml::is_xml(&head) {
             return copy_text(p, &head, reader, false);

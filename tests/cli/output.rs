@@ -587,3 +587,59 @@ fn a_pipe_closed_in_the_middle_of_a_long_body_ends_rq_quietly() {
     assert_code(&o, 0);
     assert_eq!(stderr(&o), "");
 }
+
+#[test]
+fn a_long_json_body_of_known_length_is_formatted_as_it_arrives() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc, Mutex};
+    // Over 8 MiB announced. The server sends the first 300 kB and then waits until rq has
+    // printed some of it: a body held to be checked first would only be printed once 8 MiB
+    // had arrived, so the server would give up waiting and the test fail.
+    let body = long_json(120_000);
+    assert!(body.len() > 8 << 20);
+    let cut = body[300_000..].find(',').unwrap() + 300_000;
+    let (printed, seen) = mpsc::channel::<()>();
+    let seen = Arc::new(Mutex::new(seen));
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let gave_up_in_server = gave_up.clone();
+    let bytes = body.clone().into_bytes();
+    let s = Server::http(move |_| {
+        let (bytes, seen, gave_up) = (bytes.clone(), seen.clone(), gave_up_in_server.clone());
+        Response::new(200)
+            .header("Content-Type", "application/json")
+            .stream(bytes.len() as u64, move |w| {
+                w.write_all(&bytes[..cut])?;
+                w.flush()?;
+                let waited = seen
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(std::time::Duration::from_secs(30));
+                gave_up.store(waited.is_err(), Ordering::SeqCst);
+                w.write_all(&bytes[cut..])
+            })
+    });
+    let mut child = crate::support::rq()
+        .args(["--pretty=format", &s.url("/")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = vec![0u8; 1024];
+    out.read_exact(&mut first).unwrap();
+    let _ = printed.send(());
+    let mut rest = Vec::new();
+    out.read_to_end(&mut rest).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    assert!(
+        !gave_up.load(Ordering::SeqCst),
+        "nothing was printed before 8 MiB"
+    );
+    first.extend(rest);
+    let got: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(got == sent);
+}
