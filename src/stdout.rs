@@ -69,9 +69,10 @@ const PIECE: usize = 128 * 1024;
 /// stdout is not a terminal, writing moves to a second thread: the page-cache copy of
 /// `> FILE` then overlaps the reading and formatting of the next chunk instead of following
 /// it. Each write is copied, [`PIECE`] bytes at most, into one of [`BUFFERS`] buffers and
-/// queued, so memory stays bounded. `flush` waits until everything queued is written, and a failed write comes back
-/// (as [`Stdout`] reports it) from the next write or flush, so errors, the broken-pipe exit
-/// and the order against stderr at message ends are what they are without the thread.
+/// queued, so memory stays bounded. `flush` waits until everything queued is written, and
+/// a failed write comes back (as [`Stdout`] reports it) from the next write or flush, so
+/// errors, the broken-pipe exit and the order against stderr at message ends are what they
+/// are without the thread.
 pub struct Overlapped {
     /// A terminal is written directly: its output interleaves with progress and prompts.
     direct: bool,
@@ -83,8 +84,8 @@ struct Writer {
     empty: Receiver<Vec<u8>>,
     /// Buffers written and returned, ready to fill.
     spare: Vec<Vec<u8>>,
-    /// Buffers made so far (at most [`BUFFERS`]) and how many are with the thread.
-    made: usize,
+    /// Buffers with the thread. Between calls every buffer made is spare or queued, so with
+    /// none spare this is also how many there are.
     queued: usize,
     thread: Option<JoinHandle<io::Result<()>>>,
     /// Why the thread stopped, once known: every later write and flush fails the same way.
@@ -181,7 +182,6 @@ impl Writer {
             full,
             empty,
             spare: Vec::new(),
-            made: 0,
             queued: 0,
             thread: Some(thread),
             failure: None,
@@ -192,10 +192,7 @@ impl Writer {
     fn send(&mut self, buf: &[u8]) -> io::Result<()> {
         let mut next = match self.spare.pop() {
             Some(spare) => spare,
-            None if self.made < BUFFERS => {
-                self.made += 1;
-                Vec::with_capacity(buf.len())
-            }
+            None if self.queued < BUFFERS => Vec::with_capacity(buf.len()),
             None => self.returned()?,
         };
         next.clear();
@@ -229,11 +226,7 @@ impl Writer {
 
     /// The thread stopped early: its write error, the first time and every time after.
     fn failed(&mut self) -> io::Error {
-        if let Some(thread) = self.thread.take() {
-            let e = match thread.join() {
-                Ok(Err(e)) => e,
-                _ => io::Error::other("the thread writing stdout stopped"),
-            };
+        if let Some(Ok(Err(e))) = self.thread.take().map(JoinHandle::join) {
             self.failure = Some(Failure::of(&e));
             return e;
         }

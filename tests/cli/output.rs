@@ -568,18 +568,24 @@ fn long_bodies_reach_a_pipe_whole_and_in_order() {
     assert_eq!(stderr(&o), "");
 }
 
-#[test]
-fn a_pipe_closed_in_the_middle_of_a_long_body_ends_rq_quietly() {
-    use std::io::Read;
+/// `rq --pretty=format URL` running, and the pipe its stdout goes to.
+fn formatting(url: &str) -> (std::process::Child, std::process::ChildStdout) {
     use std::process::Stdio;
-    let s = long_json_server(long_json(200_000));
     let mut child = crate::support::rq()
-        .args(["--pretty=format", &s.url("/")])
+        .args(["--pretty=format", url])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = child.stdout.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    (child, out)
+}
+
+#[test]
+fn a_pipe_closed_in_the_middle_of_a_long_body_ends_rq_quietly() {
+    use std::io::Read;
+    let s = long_json_server(long_json(200_000));
+    let (child, mut out) = formatting(&s.url("/"));
     let mut first = [0u8; 4096];
     out.read_exact(&mut first).unwrap();
     drop(out);
@@ -609,7 +615,6 @@ fn a_long_body_of_known_length_is_formatted_as_it_arrives() {
 /// would give up waiting and the test fail.
 fn printed_as_it_arrives(mime: &str, body: &str) -> Vec<u8> {
     use std::io::Read;
-    use std::process::Stdio;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Arc, Mutex};
     assert!(body.len() > 8 << 20);
@@ -635,13 +640,7 @@ fn printed_as_it_arrives(mime: &str, body: &str) -> Vec<u8> {
                 w.write_all(&bytes[cut..])
             })
     });
-    let mut child = crate::support::rq()
-        .args(["--pretty=format", &s.url("/")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
+    let (child, mut out) = formatting(&s.url("/"));
     let mut got = vec![0u8; 1024];
     out.read_exact(&mut got).unwrap();
     let _ = printed.send(());
